@@ -1,0 +1,1 @@
+"""Pytest plugin and helpers for testing services built on crmkit."""
