@@ -150,7 +150,6 @@ def app(settings: crmkit.ServiceSettings) -> Iterator[Flask]:
     database = crmkit.Database(settings.database_url)
     Base.metadata.create_all(database.engine)
     kit_metadata.create_all(database.engine)
-    settings.broker_transport_options()  # creates the broker folders readiness looks for
     yield crmkit.create_service_app(settings, title="Kit test", blueprints=[blp], database=database)
     database.dispose()
 

@@ -71,10 +71,13 @@ def create_service_app(
     readiness = health.Readiness(
         {"database": health.database_check(database), "broker": health.broker_check(settings)}
     )
+    if settings.uses_filesystem_broker:
+        settings.broker_transport_options()  # the embedded broker's shared folders, so /readyz can pass
     app.extensions["crm"] = Runtime(settings, database, verifier, readiness)
     # 1. request id first, so everything after (auth failures included) logs and answers with it
     app.before_request(_bind_request_id)
     app.after_request(_send_request_id)
+    app.teardown_request(_unbind_request_id)
     # 2. body type, then 3. authentication, before any view runs
     app.before_request(_check_body_type)
     app.before_request(_authenticate)
@@ -118,6 +121,11 @@ def _bind_request_id() -> None:
     request_id = accept_request_id(request.headers.get(REQUEST_ID_HEADER))
     g.crm_request_id = request_id
     request_id_var.set(request_id)
+
+
+def _unbind_request_id(_error: BaseException | None) -> None:
+    """Forget the id when the request ends, so log lines written between requests carry none."""
+    request_id_var.set(None)
 
 
 def _send_request_id(response: Response) -> Response:

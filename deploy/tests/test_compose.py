@@ -1,0 +1,169 @@
+"""docker-compose.yml keeps the production rules: health checks, a database per service, no committed secrets."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import SplitResult, urlsplit
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_TEXT = (ROOT / "docker-compose.yml").read_text()
+COMPOSE: dict[str, Any] = yaml.safe_load(COMPOSE_TEXT)
+SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
+REQUIRED_REF = re.compile(r"^\$\{[A-Z][A-Z0-9_]*:\?[^}]*\}$")
+SECRET_NAME = re.compile(r"PASSWORD|PASS$|SECRET|TOKEN|PRIVATE", re.IGNORECASE)
+
+
+def command_of(service: dict[str, Any]) -> str:
+    command = service.get("command", "")
+    return " ".join(command) if isinstance(command, list) else str(command)
+
+
+def env_of(service: dict[str, Any]) -> dict[str, str]:
+    return {key: str(value) for key, value in (service.get("environment") or {}).items()}
+
+
+def split_url(url: str) -> tuple[SplitResult, list[str]]:
+    """urlsplit with each ${...} reference masked (their `:` would confuse it); the references in order."""
+    refs = re.findall(r"\$\{[^}]*\}", url)
+    masked = url
+    for index, ref in enumerate(refs):
+        masked = masked.replace(ref, f"ref{index}x", 1)
+    return urlsplit(masked), refs
+
+
+def unmask(part: str | None, refs: list[str]) -> str:
+    match = re.fullmatch(r"ref(\d+)x", part or "")
+    return refs[int(match.group(1))] if match else part or ""
+
+
+WEB = {name: s for name, s in SERVICES.items() if command_of(s).startswith("gunicorn")}
+WORKERS = {name: s for name, s in SERVICES.items() if command_of(s).endswith(" worker")}
+LONG_RUNNING_APPS = WEB | WORKERS
+MIGRATIONS = {name: s for name, s in SERVICES.items() if " migrate" in command_of(s)}
+
+
+def test_the_file_declares_web_processes_workers_and_migrations() -> None:
+    assert {"gateway", "customer"} <= WEB.keys()
+    assert "customer-worker" in WORKERS
+    assert {"gateway-migrate", "customer-migrate"} <= MIGRATIONS.keys()
+
+
+@pytest.mark.parametrize("name", sorted(LONG_RUNNING_APPS))
+def test_every_web_process_and_worker_has_a_healthcheck(name: str) -> None:
+    healthcheck = LONG_RUNNING_APPS[name].get("healthcheck")
+
+    assert healthcheck and healthcheck.get("test"), f"{name} has no healthcheck"
+    if name in WEB:
+        assert "/readyz" in " ".join(healthcheck["test"])
+
+
+@pytest.mark.parametrize("name", sorted(LONG_RUNNING_APPS))
+def test_every_app_process_has_broker_database_and_key_set(name: str) -> None:
+    env = env_of(LONG_RUNNING_APPS[name])
+
+    assert env.get("BROKER_URL", "").startswith("amqp://")
+    assert env.get("DATABASE_URL", "").startswith("postgresql+psycopg://")
+    assert env.get("JWT_JWKS_URL") == "http://gateway:8080/api/v1/auth/jwks.json"
+
+
+def test_each_service_has_its_own_database_and_role() -> None:
+    owners: dict[str, set[str]] = {}
+    for name, service in SERVICES.items():
+        url = env_of(service).get("DATABASE_URL")
+        if url:
+            parts, _ = split_url(url)
+            database = parts.path.lstrip("/")
+            owners.setdefault(database, set()).add(name.removesuffix("-migrate").removesuffix("-worker"))
+            assert parts.username == database, f"{name}: role and database differ"
+
+    assert all(len(users) == 1 for users in owners.values()), owners
+    assert {"gateway", "customer"} <= owners.keys()
+
+
+@pytest.mark.parametrize("name", sorted(LONG_RUNNING_APPS))
+def test_migrations_of_the_same_database_complete_before_the_process_starts(name: str) -> None:
+    service = LONG_RUNNING_APPS[name]
+    database = env_of(service)["DATABASE_URL"]
+    migrated_by = [
+        dep
+        for dep, rule in service.get("depends_on", {}).items()
+        if dep in MIGRATIONS
+        and rule.get("condition") == "service_completed_successfully"
+        and env_of(SERVICES[dep]).get("DATABASE_URL") == database
+    ]
+
+    assert migrated_by, f"{name} does not wait for the migration of its database"
+
+
+def test_gateway_keys_are_ensured_before_the_gateway_starts() -> None:
+    assert "crm-gateway keys ensure" in command_of(SERVICES["gateway-migrate"])
+    assert (
+        SERVICES["gateway"]["depends_on"]["gateway-migrate"]["condition"] == "service_completed_successfully"
+    )
+
+
+def test_broker_setup_applies_our_topology_before_the_apps_start() -> None:
+    setup = SERVICES["broker-setup"]
+
+    assert command_of(setup) == "crm-events broker-setup --api http://rabbitmq:15672/api --vhost crm"
+    assert setup["depends_on"]["rabbitmq"]["condition"] == "service_healthy"
+    for name, service in LONG_RUNNING_APPS.items():
+        assert service["depends_on"]["broker-setup"]["condition"] == "service_completed_successfully", name
+
+
+def test_rabbitmq_runs_the_management_image_without_a_guest_user() -> None:
+    rabbit = SERVICES["rabbitmq"]
+
+    assert re.fullmatch(r"rabbitmq:3\.1[23](\.\d+)?-management", rabbit["image"])
+    assert REQUIRED_REF.match(env_of(rabbit)["RABBITMQ_DEFAULT_USER"])
+    assert "guest" not in COMPOSE_TEXT.lower()
+
+
+def _secret_values() -> list[tuple[str, str, str]]:
+    """(service, variable, value) for every password-like variable and every password inside a URL."""
+    found = []
+    for name, service in SERVICES.items():
+        for key, value in env_of(service).items():
+            if SECRET_NAME.search(key):
+                found.append((name, key, value))
+            if "://" in value:
+                parts, refs = split_url(value)
+                if parts.password is not None:
+                    found.append((name, f"{key} (password in URL)", unmask(parts.password, refs)))
+    return found
+
+
+def test_no_secret_is_committed_every_one_is_a_required_variable() -> None:
+    secrets = _secret_values()
+
+    assert len(secrets) >= 8
+    literal = [(name, key, value) for name, key, value in secrets if not REQUIRED_REF.match(value)]
+    assert literal == []
+
+
+def test_env_example_documents_every_variable_without_values_for_secrets() -> None:
+    example = dict(
+        line.split("=", 1)
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if re.match(r"^[A-Z_]+=", line)
+    )
+    used = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", COMPOSE_TEXT))
+
+    assert used <= example.keys()
+    assert all(example[name] == "" for name in example if SECRET_NAME.search(name))
+
+
+def test_image_is_built_from_python_311_slim_and_runs_as_a_non_root_user() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    stages = re.findall(r"^FROM\s+(\S+)\s+AS\s+(\S+)", dockerfile, re.MULTILINE)
+    user = re.findall(r"^USER\s+(\S+)", dockerfile, re.MULTILINE)
+
+    assert "ARG PYTHON_IMAGE=python:3.11-slim" in dockerfile
+    assert len(stages) >= 2
+    assert user and not user[-1].startswith(("root", "0"))
+    assert all(s.get("build") == "." for s in SERVICES.values() if s.get("image", "").startswith("crm:"))

@@ -1,0 +1,59 @@
+"""The gateway's process-wide parts, built once in create_app and reached from views through the app."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from flask import Flask, current_app
+
+from crmkit import UnitOfWork, runtime
+from gateway.identity.passwords import Passwords
+from gateway.identity.tokens import TokenIssuer
+from gateway.keys import KeyStore
+from gateway.proxy import Proxy
+from gateway.routes import RouteTable
+from gateway.settings import GatewaySettings
+
+EXTENSION = "gateway"
+
+
+@dataclasses.dataclass
+class Gateway:
+    """Signing keys, password hashing, token issuing, the route table and the upstream pools."""
+
+    settings: GatewaySettings
+    keys: KeyStore
+    passwords: Passwords
+    tokens: TokenIssuer
+    routes: RouteTable
+    proxy: Proxy
+
+    @classmethod
+    def build(cls, settings: GatewaySettings) -> Gateway:
+        """Build every part from the settings (no I/O beyond reading the key folder lazily)."""
+        keys = KeyStore(settings.keys_dir)
+        tokens = TokenIssuer(
+            keys,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            access_ttl=settings.access_token_ttl,
+            refresh_ttl=settings.refresh_token_ttl,
+        )
+        proxy = Proxy(
+            connect_timeout=settings.upstream_connect_timeout,
+            read_timeout=settings.upstream_read_timeout,
+            pool_size=settings.upstream_pool_size,
+        )
+        passwords = Passwords(settings.password_hash_profile)
+        return cls(settings, keys, passwords, tokens, RouteTable(settings.service_urls), proxy)
+
+
+def gateway(app: Flask | None = None) -> Gateway:
+    """The Gateway of `app` (default: the current app)."""
+    parts: Gateway = runtime(app or current_app).services[EXTENSION]
+    return parts
+
+
+def unit_of_work() -> UnitOfWork:
+    """A new unit of work on the gateway's database."""
+    return runtime(current_app).database.uow()

@@ -1,0 +1,1 @@
+"""Users, roles, passwords, and the access and refresh tokens issued to them."""

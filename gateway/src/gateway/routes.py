@@ -1,0 +1,101 @@
+"""The route table: which service owns each public /api/v1/<resource>, declared in one place."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+API_PREFIX = "/api/v1/"
+
+
+@dataclasses.dataclass(frozen=True)
+class ServiceDeclaration:
+    """A service the gateway forwards to, and where it listens unless the environment says otherwise."""
+
+    name: str
+    default_url: str
+
+    @property
+    def env_var(self) -> str:
+        return "CRM_SERVICE_URL_" + self.name.upper().replace("-", "_")
+
+
+SERVICES = (
+    ServiceDeclaration("customer", "http://127.0.0.1:8101"),
+    ServiceDeclaration("sales", "http://127.0.0.1:8102"),
+    ServiceDeclaration("service-desk", "http://127.0.0.1:8103"),
+    ServiceDeclaration("projects", "http://127.0.0.1:8104"),
+)
+
+# Public resource (first path segment after /api/v1/) -> owning service. Sub-resources travel with their
+# parent: /api/v1/accounts/<id>/interactions belongs to customer because accounts does.
+ROUTE_DECLARATIONS: dict[str, str] = {
+    "accounts": "customer",
+    "contacts": "customer",
+    "custom-fields": "customer",
+    "leads": "sales",
+    "opportunities": "sales",
+    "quotes": "sales",
+    "orders": "sales",
+    "products": "sales",
+    "price-lists": "sales",
+    "campaigns": "sales",
+    "activities": "sales",
+    "forecast": "sales",
+    "tickets": "service-desk",
+    "sla-policies": "service-desk",
+    "surveys": "service-desk",
+    "kb": "service-desk",
+    "projects": "projects",
+    "tasks": "projects",
+    "timesheets": "projects",
+}
+
+# Resources the gateway answers itself; a service must never claim them.
+GATEWAY_RESOURCES = frozenset({"auth", "users"})
+
+
+@dataclasses.dataclass(frozen=True)
+class Route:
+    """Where one resource's requests go."""
+
+    resource: str
+    service: str
+    base_url: str
+
+
+class RouteTable:
+    """Resolve public resources to services and their base URLs."""
+
+    def __init__(
+        self, service_urls: Mapping[str, str], declarations: Mapping[str, str] | None = None
+    ) -> None:
+        declarations = ROUTE_DECLARATIONS if declarations is None else declarations
+        missing = sorted(set(declarations.values()) - set(service_urls))
+        if missing:
+            raise ValueError(f"no URL for the services: {', '.join(missing)}")
+        clash = sorted(set(declarations) & GATEWAY_RESOURCES)
+        if clash:
+            raise ValueError(f"resources owned by the gateway itself: {', '.join(clash)}")
+        self._routes = {
+            resource: Route(resource, service, service_urls[service].rstrip("/"))
+            for resource, service in declarations.items()
+        }
+
+    def route_for(self, resource: str) -> Route | None:
+        """The route of a public resource, or None when no service owns it."""
+        return self._routes.get(resource)
+
+    def match(self, path: str) -> Route | None:
+        """Find the route of a full request path such as /api/v1/accounts/42/interactions."""
+        if not path.startswith(API_PREFIX):
+            return None
+        return self.route_for(path.removeprefix(API_PREFIX).split("/", 1)[0])
+
+    def resources_of(self, service: str) -> list[str]:
+        return sorted(route.resource for route in self._routes.values() if route.service == service)
+
+
+def service_urls_from_env(env: Mapping[str, str]) -> dict[str, str]:
+    """Each declared service's base URL: CRM_SERVICE_URL_<NAME>, else its local default port."""
+    return {service.name: env.get(service.env_var) or service.default_url for service in SERVICES}

@@ -1,0 +1,82 @@
+"""Gateway settings: the kit's, plus token lifetimes, signing keys, service URLs and upstream timeouts."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, Self, TypeVar
+
+from crmkit import ServiceSettings, SettingsError
+from gateway.routes import service_urls_from_env
+
+SERVICE_NAME = "gateway"
+PASSWORD_HASH_PROFILES = ("RFC_9106_LOW_MEMORY", "RFC_9106_HIGH_MEMORY", "CHEAPEST")
+N = TypeVar("N", int, float)
+
+
+@dataclasses.dataclass(frozen=True)
+class GatewaySettings(ServiceSettings):
+    """What the gateway needs beyond every service's settings."""
+
+    keys_dir: Path = Path("var/keys")
+    access_token_ttl: int = 900
+    refresh_token_ttl: int = 14 * 24 * 3600
+    service_urls: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    upstream_connect_timeout: float = 2.0
+    upstream_read_timeout: float = 15.0
+    upstream_pool_size: int = 10
+    admin_username: str | None = None
+    admin_password: str | None = dataclasses.field(default=None, repr=False)
+    # Not read from the environment: tests pass "CHEAPEST" so hashing does not dominate their runtime.
+    password_hash_profile: str = "RFC_9106_LOW_MEMORY"
+
+    @classmethod
+    def from_env(
+        cls, service: str = SERVICE_NAME, env: Mapping[str, str] | None = None, **overrides: Any
+    ) -> Self:
+        """Build the gateway's settings from `env` (default: os.environ); fail fast on bad values."""
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("CRM_DATA_DIR", "var")).resolve()
+        values: dict[str, Any] = {
+            "keys_dir": Path(env.get("CRM_KEYS_DIR") or data_dir / "keys").resolve(),
+            "access_token_ttl": _number(env, "CRM_ACCESS_TOKEN_TTL", 900, int),
+            "refresh_token_ttl": _number(env, "CRM_REFRESH_TOKEN_TTL", 14 * 24 * 3600, int),
+            "service_urls": service_urls_from_env(env),
+            "upstream_connect_timeout": _number(env, "CRM_UPSTREAM_CONNECT_TIMEOUT", 2.0, float),
+            "upstream_read_timeout": _number(env, "CRM_UPSTREAM_READ_TIMEOUT", 15.0, float),
+            "upstream_pool_size": _number(env, "CRM_UPSTREAM_POOL_SIZE", 10, int),
+            "admin_username": env.get("CRM_ADMIN_USERNAME") or None,
+            "admin_password": env.get("CRM_ADMIN_PASSWORD") or None,
+        }
+        return super().from_env(service, env, **(values | overrides))
+
+    def validate(self) -> None:
+        """Raise SettingsError naming the first bad setting."""
+        super().validate()
+        positive = {
+            "CRM_ACCESS_TOKEN_TTL": self.access_token_ttl,
+            "CRM_REFRESH_TOKEN_TTL": self.refresh_token_ttl,
+            "CRM_UPSTREAM_CONNECT_TIMEOUT": self.upstream_connect_timeout,
+            "CRM_UPSTREAM_READ_TIMEOUT": self.upstream_read_timeout,
+            "CRM_UPSTREAM_POOL_SIZE": self.upstream_pool_size,
+        }
+        for name, value in positive.items():
+            if value <= 0:
+                raise SettingsError(f"{name} must be greater than 0, not {value!r}")
+        for service, url in self.service_urls.items():
+            if not url.startswith(("http://", "https://")):
+                raise SettingsError(f"the URL of the {service} service must be http(s)://, not {url!r}")
+        if self.password_hash_profile not in PASSWORD_HASH_PROFILES:
+            raise SettingsError(f"unknown password hash profile {self.password_hash_profile!r}")
+
+
+def _number(env: Mapping[str, str], name: str, default: N, kind: Callable[[str], N]) -> N:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return kind(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, not {raw!r}") from None

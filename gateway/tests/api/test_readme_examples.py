@@ -1,0 +1,55 @@
+"""The curl examples of gateway/README.md, one test each (the proxied one is in integration/test_proxy.py)."""
+
+from __future__ import annotations
+
+
+def test_sign_in(client, admin_password):
+    """curl -s -X POST localhost:8080/api/v1/auth/token -H 'Content-Type: application/json' -d '{...}'"""
+    response = client.post(
+        "/api/v1/auth/token",
+        data=f'{{"username":"admin","password":"{admin_password}"}}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 200
+    body = response.get_json()
+    assert (body["token_type"], body["expires_in"]) == ("Bearer", 900)
+    assert body["access_token"].startswith("eyJ") and body["refresh_token"]
+
+
+def test_refresh(client, login):
+    """curl -s -X POST localhost:8080/api/v1/auth/refresh -H 'Content-Type: application/json' -d '{...}'"""
+    refresh_token = login()["refresh_token"]
+    response = client.post(
+        "/api/v1/auth/refresh",
+        data=f'{{"refresh_token":"{refresh_token}"}}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 200
+    assert response.get_json()["refresh_token"] != refresh_token
+
+
+def test_key_set(client):
+    """curl -s localhost:8080/api/v1/auth/jwks.json"""
+    response = client.get("/api/v1/auth/jwks.json")
+    assert response.status_code == 200
+    assert response.get_json()["keys"][0]["kty"] == "RSA"
+
+
+def test_create_list_and_change_a_user(client, admin_headers):
+    """The three /api/v1/users examples: POST, GET with filters, PATCH with If-Match."""
+    created = client.post(
+        "/api/v1/users",
+        data='{"username":"dana","password":"a long password","roles":["service_agent"],"team":"desk"}',
+        headers=admin_headers | {"Content-Type": "application/json"},
+    )
+    assert created.status_code == 201
+    user_id = created.get_json()["id"]
+    listed = client.get("/api/v1/users?role=service_agent&limit=20", headers=admin_headers)
+    assert [user["id"] for user in listed.get_json()["items"]] == [user_id]
+    changed = client.patch(
+        f"/api/v1/users/{user_id}",
+        data='{"roles":["service_manager"]}',
+        headers=admin_headers | {"Content-Type": "application/json", "If-Match": '"1"'},
+    )
+    assert changed.status_code == 200
+    assert changed.get_json()["roles"] == ["service_manager"]
