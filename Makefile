@@ -8,6 +8,7 @@ MAKEFLAGS += --no-print-directory
 PACKAGES := libs/crmkit services/customer gateway
 # Extras installed with a package (make needs them in a variable: a literal `[` is a glob in bash).
 EXTRAS_libs/crmkit := [test]
+EXTRAS_gateway := [test]
 DEV_TOOLS := ruff mypy pytest
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)

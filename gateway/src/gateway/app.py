@@ -9,6 +9,7 @@ from crmkit.auth import KeySet, TokenVerifier
 from crmkit.health import database_check
 from gateway import bootstrap
 from gateway.context import EXTENSION, Gateway, gateway
+from gateway.docs import views as docs
 from gateway.identity.views import auth_blp, users_blp
 from gateway.keys import KeyStore
 from gateway.settings import GatewaySettings
@@ -16,7 +17,8 @@ from gateway.views import blueprint as proxy_blueprint
 
 DESCRIPTION = (
     "The public entry of the CRM platform. Issues and refreshes tokens, publishes the key set services "
-    "verify tokens with, administers users, and forwards /api/v1/<resource> to the owning service."
+    "verify tokens with, administers users, forwards /api/v1/<resource> to the owning service, and serves "
+    "the API description and the events catalog."
 )
 
 
@@ -28,7 +30,7 @@ def create_app(settings: GatewaySettings | None = None) -> Flask:
     app = create_service_app(
         settings,
         title="CRM gateway",
-        blueprints=[auth_blp, users_blp],
+        blueprints=[auth_blp, users_blp, docs.blp],
         description=DESCRIPTION,
         verify_tokens=False,
     )
@@ -37,6 +39,7 @@ def create_app(settings: GatewaySettings | None = None) -> Flask:
     crm.services[EXTENSION] = parts
     # The gateway has no broker yet; it is ready when its database answers and it has a key to sign with.
     crm.readiness.checks = {"database": database_check(crm.database), "signing_key": parts.keys.check}
+    app.register_blueprint(docs.pages)
     app.register_blueprint(proxy_blueprint)
     bootstrap.prepare(parts, crm.database)
     return app

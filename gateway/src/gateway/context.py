@@ -7,6 +7,8 @@ import dataclasses
 from flask import Flask, current_app
 
 from crmkit import UnitOfWork, runtime
+from gateway.docs.events import EventsCatalog
+from gateway.docs.services import ServiceDocuments
 from gateway.identity.passwords import Passwords
 from gateway.identity.tokens import TokenIssuer
 from gateway.keys import KeyStore
@@ -19,7 +21,7 @@ EXTENSION = "gateway"
 
 @dataclasses.dataclass
 class Gateway:
-    """Signing keys, password hashing, token issuing, the route table and the upstream pools."""
+    """Signing keys, password hashing, token issuing, the route table, the upstream pools and the documents."""
 
     settings: GatewaySettings
     keys: KeyStore
@@ -27,6 +29,8 @@ class Gateway:
     tokens: TokenIssuer
     routes: RouteTable
     proxy: Proxy
+    service_docs: ServiceDocuments
+    events: EventsCatalog
 
     @classmethod
     def build(cls, settings: GatewaySettings) -> Gateway:
@@ -45,7 +49,10 @@ class Gateway:
             pool_size=settings.upstream_pool_size,
         )
         passwords = Passwords(settings.password_hash_profile)
-        return cls(settings, keys, passwords, tokens, RouteTable(settings.service_urls), proxy)
+        routes = RouteTable(settings.service_urls)
+        service_docs = ServiceDocuments(proxy, routes, ttl=settings.openapi_cache_ttl)
+        events = EventsCatalog(settings.events_catalog)
+        return cls(settings, keys, passwords, tokens, routes, proxy, service_docs, events)
 
 
 def gateway(app: Flask | None = None) -> Gateway:

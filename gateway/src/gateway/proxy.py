@@ -97,6 +97,30 @@ class Proxy:
             raise _problem(route, error) from None
         return _response(route, upstream)
 
+    def fetch(self, route: Route, target: str, *, headers: Mapping[str, str], limit: int) -> bytes:
+        """GET `target` from the route's service with the same pools, timeouts and retry rule as `forward`.
+
+        Answers the body of a 200 of at most `limit` bytes; raises a gateway problem otherwise.
+        """
+        try:
+            upstream = self._pools.urlopen(
+                "GET",
+                route.base_url + target,
+                headers=dict(headers),
+                retries=self.retries_for("GET"),
+                redirect=False,
+                preload_content=False,
+            )
+        except HTTPError as error:
+            raise _problem(route, error) from None
+        body = _read_limited(route, upstream, limit)
+        if upstream.status != 200:
+            raise BadGateway(
+                f"The {route.service} service answered {target} with {upstream.status}.",
+                service=route.service,
+            )
+        return body
+
     def retries_for(self, method: str) -> urllib3.Retry | bool:
         """GET and HEAD may be sent again when no connection could be opened; nothing else is retried."""
         return self._retry_once if method in RETRIED_METHODS else False
@@ -151,6 +175,22 @@ def _read(route: Route, upstream: BaseHTTPResponse) -> bytes:
         upstream.release_conn()
 
 
+def _read_limited(route: Route, upstream: BaseHTTPResponse, limit: int) -> bytes:
+    """Read a body of at most `limit` bytes; a longer one is a problem, and its connection is not reused."""
+    try:
+        body = upstream.read(limit + 1)
+    except HTTPError as error:
+        _abandon(upstream)
+        raise _problem(route, error) from None
+    if len(body) > limit:
+        _abandon(upstream)
+        raise BadGateway(
+            f"The {route.service} service answered more than {limit} bytes.", service=route.service
+        )
+    upstream.release_conn()
+    return body
+
+
 def _stream(route: Route, upstream: BaseHTTPResponse) -> Iterator[bytes]:
     """Yield the body as it arrives; a connection left half-read is closed, never reused."""
     finished = False
@@ -166,7 +206,10 @@ def _stream(route: Route, upstream: BaseHTTPResponse) -> Iterator[bytes]:
 
 
 def _abandon(upstream: BaseHTTPResponse) -> None:
-    """Close an upstream response whose body was never sent on (the client went away first)."""
+    """Close an upstream response that will not be read to its end, so its connection is never reused.
+
+    (A body never sent on because the client went away first, or one too large to read.)
+    """
     if upstream.connection is not None:
         upstream.close()
         upstream.release_conn()

@@ -52,7 +52,7 @@ ROUTE_DECLARATIONS: dict[str, str] = {
 }
 
 # Resources the gateway answers itself; a service must never claim them.
-GATEWAY_RESOURCES = frozenset({"auth", "users"})
+GATEWAY_RESOURCES = frozenset({"auth", "users", "openapi.json", "asyncapi.yaml", "asyncapi.json"})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,6 +94,18 @@ class RouteTable:
 
     def resources_of(self, service: str) -> list[str]:
         return sorted(route.resource for route in self._routes.values() if route.service == service)
+
+    def owns(self, service: str, path: str) -> bool:
+        """Whether the route table sends `path` (e.g. /api/v1/accounts/{id}) to `service`."""
+        route = self.match(path)
+        return route is not None and route.service == service
+
+    def service_routes(self) -> dict[str, Route]:
+        """One route per service that owns a resource (its first by name): how to reach each service."""
+        routes: dict[str, Route] = {}
+        for resource in sorted(self._routes):
+            routes.setdefault(self._routes[resource].service, self._routes[resource])
+        return dict(sorted(routes.items()))
 
 
 def service_urls_from_env(env: Mapping[str, str]) -> dict[str, str]:

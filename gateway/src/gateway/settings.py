@@ -13,6 +13,8 @@ from gateway.routes import service_urls_from_env
 
 SERVICE_NAME = "gateway"
 PASSWORD_HASH_PROFILES = ("RFC_9106_LOW_MEMORY", "RFC_9106_HIGH_MEMORY", "CHEAPEST")
+# An editable install runs from the repository: <repo>/gateway/src/gateway/settings.py.
+REPOSITORY_CATALOG = ("docs", "events", "asyncapi.yaml")
 N = TypeVar("N", int, float)
 
 
@@ -27,6 +29,8 @@ class GatewaySettings(ServiceSettings):
     upstream_connect_timeout: float = 2.0
     upstream_read_timeout: float = 15.0
     upstream_pool_size: int = 10
+    openapi_cache_ttl: float = 60.0
+    events_catalog: Path | None = None
     admin_username: str | None = None
     admin_password: str | None = dataclasses.field(default=None, repr=False)
     # Not read from the environment: tests pass "CHEAPEST" so hashing does not dominate their runtime.
@@ -47,6 +51,8 @@ class GatewaySettings(ServiceSettings):
             "upstream_connect_timeout": _number(env, "CRM_UPSTREAM_CONNECT_TIMEOUT", 2.0, float),
             "upstream_read_timeout": _number(env, "CRM_UPSTREAM_READ_TIMEOUT", 15.0, float),
             "upstream_pool_size": _number(env, "CRM_UPSTREAM_POOL_SIZE", 10, int),
+            "openapi_cache_ttl": _number(env, "CRM_OPENAPI_CACHE_TTL", 60.0, float),
+            "events_catalog": _path(env, "CRM_EVENTS_CATALOG") or repository_events_catalog(),
             "admin_username": env.get("CRM_ADMIN_USERNAME") or None,
             "admin_password": env.get("CRM_ADMIN_PASSWORD") or None,
         }
@@ -65,6 +71,8 @@ class GatewaySettings(ServiceSettings):
         for name, value in positive.items():
             if value <= 0:
                 raise SettingsError(f"{name} must be greater than 0, not {value!r}")
+        if self.openapi_cache_ttl < 0:
+            raise SettingsError(f"CRM_OPENAPI_CACHE_TTL must be 0 or more, not {self.openapi_cache_ttl!r}")
         for service, url in self.service_urls.items():
             if not url.startswith(("http://", "https://")):
                 raise SettingsError(f"the URL of the {service} service must be http(s)://, not {url!r}")
@@ -80,3 +88,16 @@ def _number(env: Mapping[str, str], name: str, default: N, kind: Callable[[str],
         return kind(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a number, not {raw!r}") from None
+
+
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    raw = env.get(name)
+    return Path(raw).resolve() if raw else None
+
+
+def repository_events_catalog() -> Path | None:
+    """The repository's committed events catalog, when this package runs from a checkout (editable install)."""
+    parents = Path(__file__).resolve().parents
+    if len(parents) < 4:
+        return None
+    return parents[3].joinpath(*REPOSITORY_CATALOG)

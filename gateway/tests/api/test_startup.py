@@ -62,7 +62,7 @@ def test_ready_when_the_database_answers_and_a_key_signs(client):
     assert client.get("/healthz").get_json() == {"status": "ok", "service": "gateway"}
 
 
-def test_the_openapi_document_describes_auth_and_users_only(client):
+def test_the_openapi_document_describes_the_gateways_own_endpoints_only(client):
     spec = client.get("/openapi.json").get_json()
     assert set(spec["paths"]) == {
         "/api/v1/auth/token",
@@ -70,6 +70,9 @@ def test_the_openapi_document_describes_auth_and_users_only(client):
         "/api/v1/auth/jwks.json",
         "/api/v1/users",
         "/api/v1/users/{user_id}",
+        "/api/v1/openapi.json",
+        "/api/v1/asyncapi.yaml",
+        "/api/v1/asyncapi.json",
     }
     token = spec["paths"]["/api/v1/auth/token"]["post"]
     assert token["security"] == []

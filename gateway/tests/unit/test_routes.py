@@ -66,3 +66,22 @@ def test_every_declared_resource_belongs_to_a_declared_service():
 
 def test_lists_the_resources_of_a_service(table):
     assert table.resources_of("customer") == ["accounts", "contacts", "custom-fields"]
+
+
+def test_a_path_belongs_to_a_service_only_under_a_resource_the_table_sends_it(table):
+    assert table.owns("customer", "/api/v1/accounts/{account_id}/interactions")
+    assert not table.owns("sales", "/api/v1/accounts")
+    assert not table.owns("customer", "/healthz")
+    assert not table.owns("customer", "/api/v1/users")
+
+
+def test_names_one_route_per_service_to_reach_it_by(table):
+    routes = table.service_routes()
+    assert list(routes) == ["customer", "projects", "sales", "service-desk"]
+    assert routes["customer"].base_url == "http://127.0.0.1:8101"
+    assert routes["service-desk"].service == "service-desk"
+
+
+def test_the_gateways_documents_are_resources_no_service_may_claim():
+    with pytest.raises(ValueError, match=r"openapi\.json"):
+        RouteTable({"customer": "http://x"}, {"openapi.json": "customer"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from crmkit import SettingsError
@@ -19,6 +21,13 @@ def test_defaults_are_safe_for_local_use(tmp_path):
     assert settings.upstream_read_timeout == 15.0
     assert settings.service_urls["customer"] == "http://127.0.0.1:8101"
     assert settings.admin_username is None and settings.admin_password is None
+    assert settings.openapi_cache_ttl == 60.0
+
+
+def test_the_events_catalog_defaults_to_the_repositorys_file(tmp_path):
+    settings = GatewaySettings.from_env(env={"CRM_DATA_DIR": str(tmp_path)})
+    repository = Path(__file__).resolve().parents[3]
+    assert settings.events_catalog == repository / "docs" / "events" / "asyncapi.yaml"
 
 
 def test_reads_its_extras_from_the_environment(tmp_path):
@@ -32,8 +41,12 @@ def test_reads_its_extras_from_the_environment(tmp_path):
             "CRM_SERVICE_URL_CUSTOMER": "http://customer:8101",
             "CRM_ADMIN_USERNAME": "root",
             "CRM_ADMIN_PASSWORD": "a secret password",
+            "CRM_OPENAPI_CACHE_TTL": "0",
+            "CRM_EVENTS_CATALOG": str(tmp_path / "events.yaml"),
         }
     )
+    assert settings.openapi_cache_ttl == 0
+    assert settings.events_catalog == tmp_path / "events.yaml"
     assert settings.keys_dir == tmp_path / "secret"
     assert (settings.access_token_ttl, settings.refresh_token_ttl) == (60, 3600)
     assert settings.upstream_read_timeout == 2.5
@@ -49,6 +62,7 @@ def test_reads_its_extras_from_the_environment(tmp_path):
         ("CRM_ACCESS_TOKEN_TTL", "0", "CRM_ACCESS_TOKEN_TTL"),
         ("CRM_UPSTREAM_CONNECT_TIMEOUT", "-1", "CRM_UPSTREAM_CONNECT_TIMEOUT"),
         ("CRM_SERVICE_URL_SALES", "ftp://sales", "sales service"),
+        ("CRM_OPENAPI_CACHE_TTL", "-1", "CRM_OPENAPI_CACHE_TTL"),
     ],
 )
 def test_fails_fast_naming_the_bad_setting(tmp_path, name, value, named):

@@ -48,7 +48,10 @@ def service_cli(
         """Run the outbox relay and this service's event consumers until stopped."""
         settings, database = runtime()
         configure_logging(f"{service}-worker", settings.log_level)
-        run_worker(settings, database, queue=queue, handlers=dict(handlers() if handlers else {}))
+        # A crashed relay or consumer thread ends the process with 1, so the supervisor restarts it.
+        raise SystemExit(
+            run_worker(settings, database, queue=queue, handlers=dict(handlers() if handlers else {}))
+        )
 
     group.add_command(events_commands(runtime), name="events")
     return group

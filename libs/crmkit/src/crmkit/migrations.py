@@ -8,7 +8,11 @@ import sqlalchemy as sa
 from alembic import command, context
 from alembic.config import Config
 
+# Every module that defines a kit table, so kit_metadata is complete whatever the service imported.
+from crmkit import idempotency as _idempotency  # noqa: F401
 from crmkit.db import kit_metadata, make_engine
+from crmkit.events import inbox as _inbox  # noqa: F401
+from crmkit.events import outbox as _outbox  # noqa: F401
 
 
 def alembic_config(migrations_dir: Path, database_url: str) -> Config:

@@ -47,9 +47,13 @@ def page_schema(item_schema: type[ma.Schema]) -> type[ma.Schema]:
 
 @dataclasses.dataclass(frozen=True)
 class SortKey:
+    """One ORDER BY term; `attribute` names where a row holds its value when that is not `column.key`
+    (a list ordered by columns of a joined table, e.g. a denormalised tag index)."""
+
     name: str
     column: Any
     descending: bool = False
+    attribute: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,7 +88,7 @@ def paginate(
     if len(rows) <= limit:
         return Page(rows, None)
     last = rows[limit - 1]
-    values = [getattr(last, key.column.key) for key in sort]
+    values = [getattr(last, key.attribute or key.column.key) for key in sort]
     return Page(rows[:limit], encode_cursor(signature, values))
 
 
@@ -93,13 +97,26 @@ def _signature(sort: Sequence[SortKey]) -> str:
 
 
 def _after(sort: Sequence[SortKey], values: list[Any]) -> sa.ColumnElement[bool]:
-    """(a > va) OR (a = va AND b > vb) ...: works for any mix of directions."""
+    """The rows after `values` in `sort` order, written so an index on the sort columns gives a range start.
+
+    One direction: a row-value comparison `(a, b) > (va, vb)`, which SQLite and PostgreSQL both read as an
+    index range (also after equality filters on leading index columns). Mixed directions:
+    `a >= va AND ((a > va) OR (a = va AND b > vb) ...)`, where the redundant first term gives the range.
+    """
+    if len({key.descending for key in sort}) == 1:
+        columns = sa.tuple_(*(key.column for key in sort))
+        row = sa.tuple_(
+            *(sa.literal(value, key.column.type) for key, value in zip(sort, values, strict=True))
+        )
+        return columns < row if sort[0].descending else columns > row
     clauses = []
     for index, key in enumerate(sort):
         equal_prefix = [sort[i].column == values[i] for i in range(index)]
         beyond = key.column < values[index] if key.descending else key.column > values[index]
         clauses.append(sa.and_(*equal_prefix, beyond))
-    return sa.or_(*clauses)
+    first = sort[0]
+    start = first.column <= values[0] if first.descending else first.column >= values[0]
+    return sa.and_(start, sa.or_(*clauses))
 
 
 def encode_cursor(signature: str, values: Sequence[Any]) -> str:
@@ -116,10 +133,16 @@ def decode_cursor(cursor: str, signature: str) -> list[Any]:
         if payload["s"] != signature:
             raise ValueError("sort changed")
         return [_decode_value(item) for item in payload["v"]]
-    except (binascii.Error, ValueError, KeyError, TypeError) as error:
+    except (binascii.Error, ValueError, KeyError, TypeError):
         raise ValidationFailed(
             "The cursor is not valid for this list.",
-            errors=[{"field": "cursor", "message": f"invalid cursor ({error})", "in": "query"}],
+            errors=[
+                {
+                    "field": "cursor",
+                    "message": "not a cursor this list (with this sort) gave out",
+                    "in": "query",
+                }
+            ],
         ) from None
 
 

@@ -1,5 +1,8 @@
 """Real-infrastructure fixtures: a fresh RabbitMQ vhost and a fresh PostgreSQL database per test.
 
+`fresh_vhost` and `fresh_database` are the same as context managers, for fixtures of a wider scope (an
+end-to-end module shares one platform) or for a test that needs more than one database.
+
 The servers come from `deploy/scripts/testinfra.sh start`, which writes their addresses to
 `var/testinfra/env`. Settings are read from the environment first (`make test` sources that file), then
 from the file itself. When neither has them the fixture fails the test instead of skipping it, so a run
@@ -17,6 +20,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -177,6 +181,13 @@ def rabbit_policies() -> list[dict[str, Any]]:
 @pytest.fixture
 def rabbit_vhost(rabbit_policies: list[dict[str, Any]]) -> Iterator[RabbitVhost]:
     """Create a fresh vhost with our policies for one test; delete it afterwards."""
+    with fresh_vhost(rabbit_policies) as vhost:
+        yield vhost
+
+
+@contextmanager
+def fresh_vhost(policies: list[dict[str, Any]]) -> Iterator[RabbitVhost]:
+    """Create a vhost with `policies` for the block; delete it afterwards (fail when unreachable)."""
     api_url = infra_setting("CRM_TEST_RABBIT_API")
     user = infra_setting("CRM_TEST_RABBIT_USER")
     password = infra_setting("CRM_TEST_RABBIT_PASSWORD")
@@ -192,7 +203,7 @@ def rabbit_vhost(rabbit_policies: list[dict[str, Any]]) -> Iterator[RabbitVhost]
     try:
         perms = {"configure": ".*", "write": ".*", "read": ".*"}
         api.request("PUT", f"/permissions/{_quote(name)}/{_quote(user)}", perms)
-        for policy in rabbit_policies:
+        for policy in policies:
             api.put_policy(policy)
         yield RabbitVhost(name=name, url=vhost_amqp_url(amqp_url, name), api=api)
     finally:
@@ -213,6 +224,13 @@ def _connect_maintenance_db(server: URL) -> psycopg.Connection[tuple[Any, ...]]:
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """Create a fresh database for one test; yield its SQLAlchemy URL; drop it afterwards."""
+    with fresh_database() as url:
+        yield url
+
+
+@contextmanager
+def fresh_database() -> Iterator[str]:
+    """Create a database for the block; yield its SQLAlchemy URL; drop it afterwards."""
     server = make_url(infra_setting("CRM_TEST_PG_URL"))
     name = f"t_{uuid.uuid4().hex[:8]}"
     try:

@@ -1,0 +1,1 @@
+"""API documents and pages: the merged OpenAPI document, Swagger UI, and the events catalog with its page."""
