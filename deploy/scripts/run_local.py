@@ -11,6 +11,9 @@ var/log/<name>.log and, prefixed with its name, to the console. Ctrl-C stops eve
 
     with Platform(data_dir=tmp_path, ports={"gateway": 18080, "customer": 18101}) as platform:
         platform.gateway_url ...
+
+`component_env` adds variables for one component's setup steps and processes (its own DATABASE_URL on
+PostgreSQL); `kill` and `respawn` stop and start one process again (crash tests).
 """
 
 from __future__ import annotations
@@ -84,8 +87,10 @@ class Process:
     argv: list[str]
     log_path: Path
     port: int | None = None
+    env: dict[str, str] = field(default_factory=dict, repr=False)
     popen: subprocess.Popen[bytes] | None = None
     pump: threading.Thread | None = field(default=None, repr=False)
+    starts: int = 0
 
     def alive(self) -> bool:
         return self.popen is not None and self.popen.poll() is None
@@ -115,8 +120,10 @@ def _port_free(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
-def _pump(stream: IO[bytes], log_path: Path, prefix: str, console: TextIO, lock: threading.Lock) -> None:
-    with log_path.open("wb") as log:
+def _pump(
+    stream: IO[bytes], log_path: Path, prefix: str, console: TextIO, lock: threading.Lock, mode: str
+) -> None:
+    with stream, log_path.open(mode) as log:  # closing the pipe at EOF leaks no descriptor
         for raw in iter(stream.readline, b""):
             log.write(raw)
             log.flush()
@@ -135,6 +142,7 @@ class Platform:
         components: tuple[Component, ...] = COMPONENTS,
         ports: Mapping[str, int] | None = None,
         env: Mapping[str, str] | None = None,
+        component_env: Mapping[str, Mapping[str, str]] | None = None,
         console: TextIO = sys.stdout,
     ) -> None:
         self.data_dir = (data_dir or ROOT / "var").resolve()
@@ -143,12 +151,14 @@ class Platform:
         self.ports = {c.name: (ports or {}).get(c.name, c.port) for c in components}
         self.console = console
         self.processes: list[Process] = []
+        self._width = 0
         self._lock = threading.Lock()
         self._bin = Path(sys.executable).parent
         base = dict(os.environ if env is None else env)
         self.admin_username = base.get("CRM_ADMIN_USERNAME") or "admin"
         self.password_source = "CRM_ADMIN_PASSWORD" if base.get("CRM_ADMIN_PASSWORD") else "dev-file"
         self.env = self._child_env(base)
+        self.component_env = {name: dict(extra) for name, extra in (component_env or {}).items()}
 
     @property
     def gateway_url(self) -> str:
@@ -168,6 +178,10 @@ class Platform:
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
+
+    def env_for(self, component: str) -> dict[str, str]:
+        """The environment of a component's setup steps and processes (and of its CLI)."""
+        return self.env | self.component_env.get(component, {})
 
     def _child_env(self, base: dict[str, str]) -> dict[str, str]:
         env = base | {"CRM_DATA_DIR": str(self.data_dir), "CRM_ADMIN_USERNAME": self.admin_username}
@@ -201,12 +215,12 @@ class Platform:
         with (self.log_dir / "setup.log").open("wb") as log:
             for component in self.components:
                 for step in component.setup:
-                    self._run_step(step, log)
+                    self._run_step(step, log, self.env_for(component.name))
 
-    def _run_step(self, step: tuple[str, ...], log: IO[bytes]) -> None:
+    def _run_step(self, step: tuple[str, ...], log: IO[bytes], env: Mapping[str, str]) -> None:
         self._say(f"setup | $ {' '.join(step)}")
         argv = [self._executable(step[0]), *step[1:]]
-        result = subprocess.run(argv, env=self.env, cwd=ROOT, capture_output=True, check=False)
+        result = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, check=False)
         output = result.stdout + result.stderr
         log.write(f"$ {' '.join(step)}\n".encode() + output)
         for line in output.decode(errors="replace").splitlines():
@@ -218,40 +232,69 @@ class Platform:
     def _plan(self) -> list[Process]:
         planned = []
         for c in self.components:
+            env = self.env_for(c.name)
             web = [self._executable("gunicorn"), "-c", str(GUNICORN_CONF), c.wsgi]
-            planned.append(Process(c.name, web, self.log_dir / f"{c.name}.log", port=self.ports[c.name]))
+            web_env = env | {"PORT": str(self.ports[c.name]), "HOST": "127.0.0.1"}
+            log_path = self.log_dir / f"{c.name}.log"
+            planned.append(Process(c.name, web, log_path, port=self.ports[c.name], env=web_env))
             if c.worker is not None:
                 worker = [self._executable(c.worker[0]), *c.worker[1:]]
-                planned.append(Process(f"{c.name}-worker", worker, self.log_dir / f"{c.name}-worker.log"))
+                log_path = self.log_dir / f"{c.name}-worker.log"
+                planned.append(Process(f"{c.name}-worker", worker, log_path, env=env))
         return planned
 
     def start(self) -> None:
         """Run the setup steps, then start every process (stopping all again if one cannot start)."""
         self.prepare()
         planned = self._plan()
-        width = max(len(p.name) for p in planned)
+        self._width = max(len(p.name) for p in planned)
         for process in planned:
-            env = self.env | ({"PORT": str(process.port), "HOST": "127.0.0.1"} if process.port else {})
-            process.popen = subprocess.Popen(
-                process.argv,
-                env=env,
-                cwd=ROOT,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # our Ctrl-C handling stops children in order, not the terminal
-            )
-            assert process.popen.stdout is not None
-            args = (
-                process.popen.stdout,
-                process.log_path,
-                process.name.ljust(width),
-                self.console,
-                self._lock,
-            )
-            process.pump = threading.Thread(target=_pump, args=args, daemon=True)
-            process.pump.start()
+            self._spawn(process)
             self.processes.append(process)
+
+    def _spawn(self, process: Process) -> None:
+        """Start `process` with its output pumped to its log (appended to on a restart) and the console."""
+        process.popen = subprocess.Popen(
+            process.argv,
+            env=process.env,
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # our Ctrl-C handling stops children in order, not the terminal
+        )
+        assert process.popen.stdout is not None
+        mode = "ab" if process.starts else "wb"
+        prefix = process.name.ljust(self._width)
+        args = (process.popen.stdout, process.log_path, prefix, self.console, self._lock, mode)
+        process.pump = threading.Thread(target=_pump, args=args, daemon=True)
+        process.pump.start()
+        process.starts += 1
+
+    def process(self, name: str) -> Process:
+        """Return the started process called `name` (e.g. "customer-worker")."""
+        for process in self.processes:
+            if process.name == name:
+                return process
+        raise KeyError(f"no process {name!r}; started: {', '.join(p.name for p in self.processes)}")
+
+    def kill(self, name: str, signum: signal.Signals = signal.SIGKILL) -> int:
+        """Send `signum` to one process's group, wait for it to exit and return its exit code."""
+        process = self.process(name)
+        assert process.popen is not None
+        _signal_group(process, signum)
+        code = process.popen.wait()
+        if process.pump is not None:
+            process.pump.join(timeout=2)
+        return code
+
+    def respawn(self, name: str) -> Process:
+        """Start a stopped process again with the same command and environment."""
+        process = self.process(name)
+        if process.alive():
+            raise StartupError(f"{name} is still running")
+        self._spawn(process)
+        return process
 
     def check_alive(self) -> None:
         """Raise StartupError naming the first process that has exited."""

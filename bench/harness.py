@@ -1,0 +1,156 @@
+"""Shared bench plumbing: throwaway infra URLs, fresh databases and vhosts, processes, wrk runs."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT / ".venv" / "bin"
+GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
+
+
+def infra_env() -> dict[str, str]:
+    """The throwaway RabbitMQ/PostgreSQL URLs (started by deploy/scripts/testinfra.sh when missing)."""
+    env_file = ROOT / "var" / "testinfra" / "env"
+    if "CRM_TEST_PG_URL" not in os.environ:
+        subprocess.run([str(ROOT / "deploy" / "scripts" / "testinfra.sh"), "start"], check=True)
+    values = dict(os.environ)
+    if env_file.exists():
+        for line in env_file.read_text().splitlines():
+            match = re.match(r"^export (\w+)=(.*)$", line)
+            if match:
+                values.setdefault(match.group(1), match.group(2))
+    return values
+
+
+def fresh_database(server_url: str, name: str) -> str:
+    """Create database `name` on the server and return its SQLAlchemy URL."""
+    plain = server_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def fresh_vhost(env: Mapping[str, str], name: str) -> str:
+    """Create a RabbitMQ vhost with our policies through the management API; return its AMQP URL."""
+    api, user, password = (
+        env["CRM_TEST_RABBIT_API"],
+        env["CRM_TEST_RABBIT_USER"],
+        env["CRM_TEST_RABBIT_PASSWORD"],
+    )
+    quoted = urllib.parse.quote(name, safe="")
+    _api(api, user, password, "PUT", f"/vhosts/{quoted}", {})
+    _api(
+        api,
+        user,
+        password,
+        "PUT",
+        f"/permissions/{quoted}/{user}",
+        {"configure": ".*", "write": ".*", "read": ".*"},
+    )
+    policies = ROOT / "deploy" / "rabbitmq" / "policies.json"
+    for policy in json.loads(policies.read_text()) if policies.exists() else []:
+        body = {key: value for key, value in policy.items() if key != "name"}
+        _api(api, user, password, "PUT", f"/policies/{quoted}/{policy['name']}", body)
+    return env["CRM_TEST_AMQP_URL"].rstrip("/") + "/" + quoted
+
+
+def _api(api: str, user: str, password: str, method: str, path: str, body: object) -> None:
+    request = urllib.request.Request(api + path, data=json.dumps(body).encode(), method=method)
+    request.add_header("Content-Type", "application/json")
+    request.add_header("Authorization", "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode())
+    with urllib.request.urlopen(request, timeout=10):
+        pass
+
+
+def run(args: list[str], env: Mapping[str, str], stdin: str | None = None) -> str:
+    result = subprocess.run(args, env=dict(env), input=stdin, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+@contextlib.contextmanager
+def gunicorn(
+    app: str, port: int, env: Mapping[str, str], log: Path, chdir: Path | None = None
+) -> Iterator[str]:
+    """Serve `app` under the project's gunicorn settings on `port` until the block ends."""
+    args = [str(BIN / "gunicorn"), "-c", str(GUNICORN_CONF), app]
+    if chdir is not None:
+        args[1:1] = ["--chdir", str(chdir)]
+    with log.open("w") as out:
+        process = subprocess.Popen(args, env={**env, "PORT": str(port)}, stdout=out, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_ready(url, process, log)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def wait_ready(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
+        with (
+            contextlib.suppress(urllib.error.URLError, ConnectionError),
+            urllib.request.urlopen(url + "/readyz", timeout=2) as response,
+        ):
+            if response.status == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} not ready after {timeout}s:\n{log.read_text()[-3000:]}")
+
+
+def post_json(url: str, body: object, token: str | None = None) -> dict[str, object]:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST")
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return dict(json.loads(response.read()))
+
+
+def wrk(url: str, token: str, seconds: int, connections: int) -> dict[str, float]:
+    """Run wrk with the account-creation script; return rps, p50/p99 (ms), requests, non-2xx."""
+    args = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "-s",
+        str(ROOT / "bench" / "post_accounts.lua"),
+        url,
+    ]
+    output = run(args, {**os.environ, "BENCH_TOKEN": token})
+    match = re.search(r"RESULT (.*)", output)
+    if not match:
+        raise RuntimeError(f"wrk printed no result:\n{output}")
+    return {key: float(value) for key, value in (pair.split("=") for pair in match.group(1).split())}
+
+
+def new_name(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(4)}"
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
+    sys.stdout.flush()

@@ -1,0 +1,1 @@
+"""The CRM customer service: accounts, contacts, the interaction timeline and custom fields."""

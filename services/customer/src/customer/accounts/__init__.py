@@ -1,0 +1,1 @@
+"""Accounts: the companies the CRM knows, their search, duplicate checks, merges and deletion."""

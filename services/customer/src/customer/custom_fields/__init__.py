@@ -1,0 +1,1 @@
+"""Custom fields: the extra account fields an administrator defines, and the checks on their values."""

@@ -1,0 +1,72 @@
+"""The migrations build the schema the models describe, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from crmkit import migrations
+from crmkit.db import kit_metadata, make_engine
+from customer.cli import MIGRATIONS_DIR
+from customer.db import Base
+
+METADATA = [Base.metadata, kit_metadata]
+
+
+def differences(url: str) -> list[object]:
+    """Upgrade the database at `url` to head, then list what Alembic would still change."""
+    migrations.upgrade(MIGRATIONS_DIR, url)
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            return list(compare_metadata(context, METADATA))
+    finally:
+        engine.dispose()
+
+
+def test_migrations_on_sqlite_match_the_models(tmp_path: Path) -> None:
+    assert differences(f"sqlite:///{tmp_path / 'customer.db'}") == []
+
+
+def test_migrations_go_down_and_up_again_on_sqlite(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'customer.db'}"
+    migrations.upgrade(MIGRATIONS_DIR, url)
+    command.downgrade(migrations.alembic_config(MIGRATIONS_DIR, url), "base")
+    engine = make_engine(url)
+    try:
+        assert sa.inspect(engine).get_table_names() == ["alembic_version"]
+    finally:
+        engine.dispose()
+    assert differences(url) == []
+
+
+@pytest.mark.postgres
+def test_migrations_on_postgresql_match_the_models(postgres_url: str) -> None:
+    assert differences(postgres_url) == []
+
+
+@pytest.mark.postgres
+def test_search_keys_compare_bytewise_on_postgresql(postgres_url: str) -> None:
+    migrations.upgrade(MIGRATIONS_DIR, postgres_url)
+    engine = make_engine(postgres_url)
+    query = sa.text(
+        "SELECT table_name, column_name, collation_name FROM information_schema.columns "
+        "WHERE column_name IN ('name_key', 'dedupe_key') ORDER BY table_name, column_name"
+    )
+    try:
+        with engine.connect() as connection:
+            rows = [tuple(row) for row in connection.execute(query)]
+    finally:
+        engine.dispose()
+    assert rows == [
+        ("account_tags", "name_key", "C"),
+        ("accounts", "dedupe_key", "C"),
+        ("accounts", "name_key", "C"),
+        ("contacts", "name_key", "C"),
+    ]
