@@ -13,28 +13,18 @@ import secrets
 import tempfile
 from pathlib import Path
 
-from harness import (
-    BIN,
-    ROOT,
-    fresh_database,
-    fresh_vhost,
-    gunicorn,
-    infra_env,
-    new_name,
-    post_json,
-    run,
-    say,
-    wrk,
-)
+from harness import BIN, ROOT, gunicorn, infra_env, post_json, run, say, wrk
+
+from crmkit.testing import infra
 
 PORTS = {"baseline": 18090, "customer": 18101, "gateway": 18080}
 
 
-def platform_env(work: Path, env: dict[str, str]) -> dict[str, str]:
+def platform_env(work: Path, env: dict[str, str], broker_url: str) -> dict[str, str]:
     return {
         **env,
         "CRM_DATA_DIR": str(work),
-        "BROKER_URL": fresh_vhost(env, new_name("bench")),
+        "BROKER_URL": broker_url,
         "JWT_JWKS_URL": (work / "keys" / "jwks.json").as_uri(),
         "CRM_SERVICE_URL_CUSTOMER": f"http://127.0.0.1:{PORTS['customer']}",
         "LOG_LEVEL": "WARNING",
@@ -43,14 +33,10 @@ def platform_env(work: Path, env: dict[str, str]) -> dict[str, str]:
     }
 
 
-def prepare(work: Path, env: dict[str, str]) -> tuple[dict[str, str], dict[str, str], str]:
-    """Migrate fresh databases, make signing keys and a bench user; return (customer env, gateway env, pw)."""
-    base = platform_env(work, env)
-    customer_env = {
-        **base,
-        "DATABASE_URL": fresh_database(env["CRM_TEST_PG_URL"], new_name("bench_customer")),
-    }
-    gateway_env = {**base, "DATABASE_URL": fresh_database(env["CRM_TEST_PG_URL"], new_name("bench_gateway"))}
+def prepare(base: dict[str, str], databases: tuple[str, str]) -> tuple[dict[str, str], dict[str, str], str]:
+    """Migrate both databases, make signing keys and a bench user; return (customer env, gateway env, pw)."""
+    customer_env = {**base, "DATABASE_URL": databases[0]}
+    gateway_env = {**base, "DATABASE_URL": databases[1]}
     run([str(BIN / "crm-customer"), "migrate"], customer_env)
     run([str(BIN / "crm-gateway"), "migrate"], gateway_env)
     run([str(BIN / "crm-gateway"), "keys", "ensure"], gateway_env)
@@ -74,9 +60,16 @@ def prepare(work: Path, env: dict[str, str]) -> tuple[dict[str, str], dict[str, 
 
 def measure(seconds: int, connections: int) -> None:
     env = infra_env()
-    with tempfile.TemporaryDirectory(prefix="crm-bench-") as folder:
+    os.environ.update({name: value for name, value in env.items() if name.startswith("CRM_TEST_")})
+    with (
+        tempfile.TemporaryDirectory(prefix="crm-bench-") as folder,
+        infra.fresh_vhost(infra.load_policies()) as vhost,
+        infra.fresh_database() as customer_db,
+        infra.fresh_database() as gateway_db,
+    ):
         work = Path(folder)
-        customer_env, gateway_env, password = prepare(work, env)
+        platform = platform_env(work, env, vhost.url)
+        customer_env, gateway_env, password = prepare(platform, (customer_db, gateway_db))
         with (
             gunicorn(
                 "baseline_app:app", PORTS["baseline"], customer_env, work / "baseline.log", ROOT / "bench"
@@ -91,7 +84,7 @@ def measure(seconds: int, connections: int) -> None:
             )
             results = {}
             for name, url in (("baseline", base), ("direct", direct), ("gateway", gateway)):
-                wrk(url, token, 2, connections)  # warm-up: pools, caches, JIT-free but page cache
+                wrk(url, token, 2, connections)  # warm-up: connection pools, caches, key set
                 results[name] = wrk(url, token, seconds, connections)
         report(results, seconds, connections)
 

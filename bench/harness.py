@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import json
 import os
 import re
-import secrets
 import subprocess
 import sys
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-
-import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
@@ -25,7 +20,10 @@ GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 
 
 def infra_env() -> dict[str, str]:
-    """The throwaway RabbitMQ/PostgreSQL URLs (started by deploy/scripts/testinfra.sh when missing)."""
+    """The throwaway RabbitMQ/PostgreSQL URLs (started by deploy/scripts/testinfra.sh when missing).
+
+    Fresh vhosts and databases come from crmkit.testing.infra's context managers, which remove them again.
+    """
     env_file = ROOT / "var" / "testinfra" / "env"
     if "CRM_TEST_PG_URL" not in os.environ:
         subprocess.run([str(ROOT / "deploy" / "scripts" / "testinfra.sh"), "start"], check=True)
@@ -36,47 +34,6 @@ def infra_env() -> dict[str, str]:
             if match:
                 values.setdefault(match.group(1), match.group(2))
     return values
-
-
-def fresh_database(server_url: str, name: str) -> str:
-    """Create database `name` on the server and return its SQLAlchemy URL."""
-    plain = server_url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return server_url.rsplit("/", 1)[0] + f"/{name}"
-
-
-def fresh_vhost(env: Mapping[str, str], name: str) -> str:
-    """Create a RabbitMQ vhost with our policies through the management API; return its AMQP URL."""
-    api, user, password = (
-        env["CRM_TEST_RABBIT_API"],
-        env["CRM_TEST_RABBIT_USER"],
-        env["CRM_TEST_RABBIT_PASSWORD"],
-    )
-    quoted = urllib.parse.quote(name, safe="")
-    _api(api, user, password, "PUT", f"/vhosts/{quoted}", {})
-    _api(
-        api,
-        user,
-        password,
-        "PUT",
-        f"/permissions/{quoted}/{user}",
-        {"configure": ".*", "write": ".*", "read": ".*"},
-    )
-    policies = ROOT / "deploy" / "rabbitmq" / "policies.json"
-    for policy in json.loads(policies.read_text()) if policies.exists() else []:
-        body = {key: value for key, value in policy.items() if key != "name"}
-        _api(api, user, password, "PUT", f"/policies/{quoted}/{policy['name']}", body)
-    return env["CRM_TEST_AMQP_URL"].rstrip("/") + "/" + quoted
-
-
-def _api(api: str, user: str, password: str, method: str, path: str, body: object) -> None:
-    request = urllib.request.Request(api + path, data=json.dumps(body).encode(), method=method)
-    request.add_header("Content-Type", "application/json")
-    request.add_header("Authorization", "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode())
-    with urllib.request.urlopen(request, timeout=10):
-        pass
 
 
 def run(args: list[str], env: Mapping[str, str], stdin: str | None = None) -> str:
@@ -145,10 +102,6 @@ def wrk(url: str, token: str, seconds: int, connections: int) -> dict[str, float
     if not match:
         raise RuntimeError(f"wrk printed no result:\n{output}")
     return {key: float(value) for key, value in (pair.split("=") for pair in match.group(1).split())}
-
-
-def new_name(prefix: str) -> str:
-    return f"{prefix}_{secrets.token_hex(4)}"
 
 
 def say(line: str) -> None:

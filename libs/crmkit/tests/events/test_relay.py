@@ -213,3 +213,14 @@ def test_relay_all_helper_publishes_everything(rabbit_bus: SimpleNamespace) -> N
     assert relay_all(rabbit_bus.database(PUB), rabbit_bus.settings(PUB)) == 3
     with rabbit_bus.database(PUB).uow() as uow:
         assert pending_count(uow.session) == 0
+
+
+def test_relay_sweeps_again_at_once_after_work_and_backs_off_while_idle() -> None:
+    from crmkit.events.relay import BUSY_INTERVAL, next_pause
+
+    assert next_pause(0.05, published=3, ceiling=0.05) == 0.0
+    pauses = [0.0]
+    for _ in range(8):
+        pauses.append(next_pause(pauses[-1], published=0, ceiling=0.05))
+    assert pauses[1] == BUSY_INTERVAL * 2
+    assert pauses == sorted(pauses) and pauses[-1] == 0.05

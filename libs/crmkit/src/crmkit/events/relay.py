@@ -20,6 +20,10 @@ from crmkit.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 IDLE_INTERVAL = 0.05
+# After a sweep that published something the next one comes at once; each empty sweep after that doubles
+# the pause (from BUSY_INTERVAL) up to idle_interval. A busy outbox is relayed with little delay, an idle
+# one costs few queries.
+BUSY_INTERVAL = 0.002
 
 
 class PublishNacked(RuntimeError):
@@ -68,7 +72,7 @@ class OutboxRelay:
 
     def run_forever(self, stop: threading.Event) -> None:
         """Sweep until `stop` is set: short sleep when idle, reconnect with backoff on errors."""
-        failures = 0
+        failures, pause = 0, 0.0
         while not stop.is_set():
             try:
                 published = self.run_once()
@@ -82,8 +86,8 @@ class OutboxRelay:
             if failures:
                 log.info("outbox relay recovered", extra={"failures": failures})
             failures = 0
-            if not published:
-                stop.wait(self._idle_interval)
+            pause = next_pause(pause, published=published, ceiling=self._idle_interval)
+            stop.wait(pause)
         self.close()
 
     def close(self) -> None:
@@ -147,3 +151,10 @@ def _mark_failed(session: Session, row_ids: Sequence[int], error: str) -> None:
         table = outbox_table
         values = {"attempts": table.c.attempts + 1, "last_error": error}
         session.execute(sa.update(table).where(table.c.id.in_(row_ids)).values(**values))
+
+
+def next_pause(previous: float, *, published: int, ceiling: float) -> float:
+    """Pause before the next sweep: none right after work, then doubling while the outbox stays empty."""
+    if published:
+        return 0.0
+    return min(max(previous, BUSY_INTERVAL) * 2, ceiling)
