@@ -16,13 +16,12 @@ from typing import Any
 from kombu.connection import Connection
 from kombu.message import Message
 from kombu.messaging import Consumer, Producer
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crmkit.db import Database
 from crmkit.events import redelivery
 from crmkit.events.envelope import Event, MalformedEvent
-from crmkit.events.inbox import already_handled, mark_handled
+from crmkit.events.inbox import claim
 from crmkit.events.publisher import connect, on_rabbitmq, publish_one, reconnect_delay
 from crmkit.events.topology import RETRY_DELAYS, QueueTopology, check_queue_name, declare, topic_matches
 from crmkit.requestid import bound
@@ -183,18 +182,16 @@ class EventConsumer:
         if handler is None:
             log.warning("no handler for event", extra={"queue": self.queue, "routing_key": event.routing_key})
             return Outcome.IGNORED
-        with bound(request_id=event.correlationid, causation_id=event.id, event_id=event.id):
-            try:
-                with self._database.uow() as uow:
-                    if already_handled(uow.session, self.queue, event):
-                        return Outcome.DUPLICATE
-                    handler(uow.session, event)
-                    mark_handled(uow.session, self.queue, event)
-                    uow.commit()
-            except IntegrityError:
-                if self._handled_meanwhile(event):
-                    return Outcome.DUPLICATE
-                raise
+        with (
+            bound(request_id=event.correlationid, causation_id=event.id, event_id=event.id),
+            self._database.uow() as uow,
+        ):
+            # The inbox row goes in first: a known event inserts nothing and is skipped, and a second
+            # consumer applying the same event at once waits on the row, then skips it.
+            if not claim(uow.session, self.queue, event):
+                return Outcome.DUPLICATE
+            handler(uow.session, event)
+            uow.commit()
         return Outcome.HANDLED
 
     def _handler_for(self, routing_key: str) -> Handler | None:
@@ -202,11 +199,6 @@ class EventConsumer:
         if routing_key in self._handlers:
             return self._handlers[routing_key]
         return next((h for key, h in self._handlers.items() if topic_matches(key, routing_key)), None)
-
-    def _handled_meanwhile(self, event: Event) -> bool:
-        # Two consumers applied the same event concurrently: the loser's inbox insert conflicts.
-        with self._database.uow() as uow:
-            return already_handled(uow.session, self.queue, event)
 
     def _failed(self, message: Message, event: Event, error: Exception) -> None:
         failures = redelivery.failed_attempts(message) + 1

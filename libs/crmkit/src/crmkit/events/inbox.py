@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from crmkit.db import kit_metadata
@@ -25,8 +26,22 @@ inbox_table = sa.Table(
 )
 
 
+def claim(session: Session, queue: str, event: Event) -> bool:
+    """Add the inbox row to the handler's transaction; False when `queue` already applied `event`."""
+    values = {
+        "queue": queue,
+        "source": event.source,
+        "event_id": event.id,
+        "routing_key": event.routing_key,
+        "handled_at": utcnow(),
+    }
+    insert = _insert_for(session.get_bind().dialect.name)
+    statement = insert(inbox_table).values(**values).on_conflict_do_nothing()
+    return session.execute(statement.returning(inbox_table.c.event_id)).first() is not None
+
+
 def already_handled(session: Session, queue: str, event: Event) -> bool:
-    """Tell whether `queue` has already applied `event`."""
+    """Tell whether `queue` has already applied `event` (for inspection; consumers use claim())."""
     query = sa.select(sa.literal(1)).where(
         inbox_table.c.queue == queue,
         inbox_table.c.source == event.source,
@@ -35,16 +50,8 @@ def already_handled(session: Session, queue: str, event: Event) -> bool:
     return session.execute(query).first() is not None
 
 
-def mark_handled(session: Session, queue: str, event: Event) -> None:
-    """Add the inbox row to the handler's transaction."""
-    values = {
-        "queue": queue,
-        "source": event.source,
-        "event_id": event.id,
-        "routing_key": event.routing_key,
-        "handled_at": utcnow(),
-    }
-    session.execute(sa.insert(inbox_table).values(**values))
+def _insert_for(dialect: str) -> Any:
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def purge_handled(session: Session, *, older_than_days: float) -> int:
