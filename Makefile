@@ -58,7 +58,8 @@ infra-up: ## start the throwaway test RabbitMQ and PostgreSQL (writes var/testin
 infra-down: ## stop them
 	deploy/scripts/testinfra.sh stop
 
-bench: install ## run every benchmark in bench/ and print its figures
+bench: install ## run every benchmark in bench/ and print its figures (installs wrk where missing)
+	@command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk </dev/null
 	@shopt -s nullglob; scripts=(bench/bench_*.py); \
 	if [ $${#scripts[@]} -eq 0 ]; then echo "no benchmarks in bench/ (bench_*.py)"; exit 0; fi; \
 	for script in "$${scripts[@]}"; do echo "== $$script"; $(BIN)/python "$$script"; done
