@@ -169,3 +169,25 @@ def test_idempotency_keys_are_scoped_to_the_caller(client: FlaskClient, token_fa
     assert client.post("/api/v1/items", json={"name": "a"}, headers=alice).status_code == 201
     response = client.post("/api/v1/items", json={"name": "b"}, headers=bob)
     assert response.status_code == 201 and "Idempotent-Replayed" not in response.headers
+
+
+def test_nul_characters_are_refused_naming_the_field_not_stored(
+    client: FlaskClient, auth: dict[str, str]
+) -> None:
+    response = client.post("/api/v1/items", json={"name": "bad\u0000name"}, headers=auth)
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json["errors"]] == ["name"]
+    assert client.get("/api/v1/items", headers=auth).json["items"] == []
+
+
+def test_nul_characters_in_the_url_are_a_400_problem(client: FlaskClient, auth: dict[str, str]) -> None:
+    assert client.get("/api/v1/items/a%00b", headers=auth).json["code"] == "bad_request"
+    response = client.get("/api/v1/items?sort=na%00me", headers=auth)
+    assert response.status_code == 400 and response.mimetype == PROBLEM
+
+
+def test_nul_paths_name_nested_strings_and_keys() -> None:
+    from crmkit.api import nul_paths
+
+    data = {"a": "ok", "b": ["x", "y\u0000"], "c": {"d\u0000": 1, "e": {"f": "\u0000"}}}
+    assert sorted(nul_paths(data)) == ["b.1", "c.d\u0000", "c.e.f"]

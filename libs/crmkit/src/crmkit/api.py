@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
 
 import flask_smorest
@@ -15,10 +15,36 @@ T = TypeVar("T")
 
 
 class Schema(ma.Schema):
-    """Base schema: unknown fields are an error (a typo must not be silently ignored)."""
+    """Base schema: unknown fields are an error (a typo must not be silently ignored), and so is a NUL
+    character in any string (PostgreSQL cannot store one: it would fail at write time, not here)."""
 
     class Meta:
         unknown = ma.RAISE
+
+    @ma.pre_load(pass_collection=True)
+    def _refuse_nul_characters(self, data: Any, **_: Any) -> Any:
+        bad = sorted(nul_paths(data))
+        if bad:
+            raise ma.ValidationError({path: ["must not contain NUL (\\u0000) characters"] for path in bad})
+        return data
+
+
+def nul_paths(value: Any, path: str = "") -> list[str]:
+    """Dotted paths of the strings (keys included) inside `value` that hold a NUL character."""
+    if isinstance(value, str):
+        return [path or "_schema"] if "\x00" in value else []
+    if isinstance(value, Mapping):
+        found = [f"{path}.{key}".lstrip(".") for key in value if isinstance(key, str) and "\x00" in key]
+        for key, item in value.items():
+            found.extend(nul_paths(item, f"{path}.{key}".lstrip(".")))
+        return found
+    if isinstance(value, list | tuple):
+        return [
+            found
+            for index, item in enumerate(value)
+            for found in nul_paths(item, f"{path}.{index}".lstrip("."))
+        ]
+    return []
 
 
 class FieldErrorSchema(ma.Schema):

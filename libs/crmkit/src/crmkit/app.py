@@ -14,7 +14,7 @@ from crmkit import health
 from crmkit.api import Api, Blueprint
 from crmkit.auth import KeySet, TokenVerifier, bearer_token
 from crmkit.db import Database
-from crmkit.errors import UnsupportedMediaType, register_error_handlers
+from crmkit.errors import BadRequest, UnsupportedMediaType, register_error_handlers
 from crmkit.logging import configure_logging
 from crmkit.requestid import REQUEST_ID_HEADER, accept_request_id, request_id_var
 from crmkit.settings import ServiceSettings
@@ -79,6 +79,7 @@ def create_service_app(
     app.after_request(_send_request_id)
     app.teardown_request(_unbind_request_id)
     # 2. body type, then 3. authentication, before any view runs
+    app.before_request(_refuse_nul_in_url)
     app.before_request(_check_body_type)
     app.before_request(_authenticate)
     # 4. problem+json for every error, including webargs validation and unexpected faults
@@ -140,6 +141,12 @@ def _view_attr(name: str, default: Any) -> Any:
         method_view = getattr(view_class, request.method.lower(), None)
         return getattr(method_view, name, getattr(view_class, name, default))
     return getattr(view, name, default)
+
+
+def _refuse_nul_in_url() -> None:
+    """A NUL in the path or query can match nothing and PostgreSQL refuses it: a 400, never a 500."""
+    if "\x00" in request.path or b"%00" in request.query_string:
+        raise BadRequest("The URL contains a NUL character.", code="bad_request")
 
 
 def _check_body_type() -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextvars
+import logging
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -11,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
+log = logging.getLogger(__name__)
 CommitHook = Callable[[Session], None]
 # Work that must join the current use case's transaction right before it commits (for example the
 # idempotency record of the HTTP request that runs the use case). Set per request by the kit.
@@ -41,10 +44,26 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     # "Serializable isolation / Savepoints / Transactional DDL" for pysqlite).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    _use_wal(cursor)
     cursor.close()
+
+
+def _use_wal(cursor: Any) -> None:
+    """Switch the file to WAL once (it persists); when another connection holds it, let that one do it.
+
+    The switch needs the file to itself and fails at once with "database is locked" while another
+    connection is in a transaction, whatever the busy timeout, so a busy file is left to its next opener.
+    """
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+        return
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.OperationalError as error:
+        if "locked" not in str(error):
+            raise
+        log.info("sqlite file busy; WAL is switched on by a later connection")
 
 
 def _sqlite_on_begin(conn: sa.Connection) -> None:

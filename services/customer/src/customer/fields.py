@@ -28,7 +28,7 @@ class Website(ma.fields.String):
         try:
             normalize.web_domain(text)
         except ValueError as error:
-            raise ma.ValidationError(f"must be a web address ({error})") from None
+            raise ma.ValidationError(f"{error}, such as acme.com or https://www.acme.com") from None
         return text
 
 
