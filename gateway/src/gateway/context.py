@@ -6,7 +6,7 @@ import dataclasses
 
 from flask import Flask, current_app
 
-from crmkit import UnitOfWork, runtime
+from crmkit import runtime
 from gateway.docs.events import EventsCatalog
 from gateway.docs.services import ServiceDocuments
 from gateway.identity.passwords import Passwords
@@ -59,8 +59,3 @@ def gateway(app: Flask | None = None) -> Gateway:
     """The Gateway of `app` (default: the current app)."""
     parts: Gateway = runtime(app or current_app).services[EXTENSION]
     return parts
-
-
-def unit_of_work() -> UnitOfWork:
-    """A new unit of work on the gateway's database."""
-    return runtime(current_app).database.uow()

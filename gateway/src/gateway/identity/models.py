@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crmkit import VersionedMixin
-from crmkit.types import UtcDateTime
-from gateway.db import Base, new_id, utcnow
+from crmkit.types import UtcDateTime, utcnow
+from gateway.db import Base, new_id
 from gateway.identity.errors import InvalidUsername, UnknownRole, WeakPassword
 
 ADMIN = "admin"

@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crmkit import Page, UnitOfWork, check_version, paginate, parse_sort
-from gateway.db import new_id, utcnow
+from crmkit.types import utcnow
+from gateway.db import new_id
 from gateway.identity.errors import (
     AccountDisabled,
     InvalidCredentials,

@@ -12,7 +12,7 @@ from typing import Any
 
 import jwt
 
-from gateway.db import utcnow
+from crmkit.types import utcnow
 from gateway.identity.models import User
 from gateway.keys import ALGORITHM, KeyStore
 

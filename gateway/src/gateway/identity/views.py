@@ -7,9 +7,19 @@ from typing import Any
 from flask import url_for
 from flask.views import MethodView
 
-from crmkit import Blueprint, Page, etag_for, expected_version, idempotent, page_schema, public, require_roles
+from crmkit import (
+    Blueprint,
+    Page,
+    current_uow,
+    etag_for,
+    expected_version,
+    idempotent,
+    page_schema,
+    public,
+    require_roles,
+)
 from crmkit.api import ProblemSchema
-from gateway.context import gateway, unit_of_work
+from gateway.context import gateway
 from gateway.identity import service
 from gateway.identity.models import ADMIN, User
 from gateway.identity.schemas import (
@@ -42,7 +52,7 @@ class Token(MethodView):
     def post(self, data: dict[str, Any]) -> TokenPair:
         """Issue an access token and a refresh token for a username and password."""
         parts = gateway()
-        with unit_of_work() as uow:
+        with current_uow() as uow:
             return service.issue_token(uow=uow, passwords=parts.passwords, tokens=parts.tokens, **data)
 
 
@@ -55,7 +65,7 @@ class Refresh(MethodView):
     @auth_blp.alt_response(401, description="Unknown, expired, revoked or reused refresh token", **PROBLEM)
     def post(self, data: dict[str, Any]) -> TokenPair:
         """Trade a refresh token for a new access token and refresh token (each refresh token works once)."""
-        with unit_of_work() as uow:
+        with current_uow() as uow:
             return service.refresh(uow=uow, tokens=gateway().tokens, refresh_token=data["refresh_token"])
 
 
@@ -77,7 +87,7 @@ class UserCollection(MethodView):
     @users_blp.alt_response(403, description="Not an admin", **PROBLEM)
     def get(self, query: dict[str, Any]) -> Page:
         """List users, a page at a time (filters: role, team, active)."""
-        with unit_of_work() as uow:
+        with current_uow() as uow:
             return service.list_(uow=uow, query=query)
 
     @require_roles(ADMIN)
@@ -88,7 +98,7 @@ class UserCollection(MethodView):
     @users_blp.alt_response(422, description="A field is invalid (named in `errors`)", **PROBLEM)
     def post(self, data: dict[str, Any]) -> tuple[User, dict[str, str]]:
         """Create a user."""
-        with unit_of_work() as uow:
+        with current_uow() as uow:
             user = service.create_user(uow=uow, passwords=gateway().passwords, data=data)
         return user, _user_headers(user, location=True)
 
@@ -100,7 +110,7 @@ class UserItem(MethodView):
     @users_blp.alt_response(404, description="No such user", **PROBLEM)
     def get(self, user_id: str) -> tuple[User, dict[str, str]]:
         """Read a user (the ETag is its version, for If-Match on PATCH)."""
-        with unit_of_work() as uow:
+        with current_uow() as uow:
             user = service.get_or_raise(uow=uow, user_id=user_id)
         return user, _user_headers(user)
 
@@ -113,7 +123,7 @@ class UserItem(MethodView):
     def patch(self, data: dict[str, Any], user_id: str) -> tuple[User, dict[str, str]]:
         """Change a user's roles, team, active flag or password (send If-Match)."""
         version = expected_version()
-        with unit_of_work() as uow:
+        with current_uow() as uow:
             user = service.update_user(
                 uow=uow, passwords=gateway().passwords, user_id=user_id, data=data, expected_version=version
             )

@@ -1,7 +1,7 @@
 """crmkit: the mechanics every CRM service shares. No domain model lives here."""
 
 from crmkit.api import Blueprint, Schema
-from crmkit.app import Runtime, accepts_body, create_service_app, public, runtime
+from crmkit.app import Runtime, accepts_body, create_service_app, current_uow, public, runtime
 from crmkit.auth import Principal, current_principal, require_roles
 from crmkit.concurrency import VersionedMixin, check_version, etag_for, expected_version
 from crmkit.db import Database, UnitOfWork
@@ -47,6 +47,7 @@ __all__ = [
     "check_version",
     "create_service_app",
     "current_principal",
+    "current_uow",
     "etag_for",
     "expected_version",
     "idempotent",

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from crmkit import health
 from crmkit.api import Api, Blueprint
 from crmkit.auth import KeySet, TokenVerifier, bearer_token
-from crmkit.db import Database
+from crmkit.db import Database, UnitOfWork
 from crmkit.errors import BadRequest, UnsupportedMediaType, register_error_handlers
 from crmkit.logging import configure_logging
 from crmkit.requestid import REQUEST_ID_HEADER, accept_request_id, request_id_var
@@ -111,6 +111,11 @@ def _verifier(settings: ServiceSettings) -> TokenVerifier:
     return TokenVerifier(
         KeySet(settings.jwks_url), issuer=settings.jwt_issuer, audience=settings.jwt_audience
     )
+
+
+def current_uow() -> UnitOfWork:
+    """Open a unit of work on this app's database (a view hands it to one service function)."""
+    return runtime(current_app).database.uow()
 
 
 def runtime(app: Flask) -> Runtime:

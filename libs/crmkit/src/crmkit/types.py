@@ -9,6 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
 
+def utcnow() -> datetime:
+    """Return the current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
 class UtcDateTime(sa.types.TypeDecorator[datetime]):
     """A timestamp stored in UTC and always read back timezone-aware (SQLite keeps no offset).
 

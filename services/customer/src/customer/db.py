@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import DeclarativeBase
 
-import crmkit
 from crmkit.types import UtcDateTime
 
 # Named constraints let Alembic alter SQLite tables (batch mode) and keep names equal on both backends.
@@ -35,12 +33,3 @@ class Base(DeclarativeBase):
 def new_id() -> str:
     """Mint an opaque entity id."""
     return uuid.uuid4().hex
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def current_uow() -> crmkit.UnitOfWork:
-    """Open a unit of work on this app's database (views hand it to one service function)."""
-    return crmkit.runtime(current_app).database.uow()

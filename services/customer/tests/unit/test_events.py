@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from crmkit.changes import diff
 from crmkit.events.catalog import load_all_registries
 from customer.accounts.events import account_state
 from customer.accounts.models import Account
-from customer.changes import diff
 from customer.contacts.events import contact_state
 from customer.contacts.models import CONSENT_PURPOSES, Contact
 from customer.contacts.schemas import ConsentAnswersSchema

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from crmkit.db import kit_metadata
 from crmkit.events.envelope import Event
-from crmkit.events.outbox import utcnow
+from crmkit.types import utcnow
 
 # Keyed per queue as well: two queues of one service may both subscribe to the same event, and
 # each must apply it once.

@@ -16,6 +16,7 @@ from crmkit.db import kit_metadata
 from crmkit.events.catalog import EventType, validate_payload
 from crmkit.events.envelope import Event
 from crmkit.requestid import current_causation_id, current_request_id
+from crmkit.types import utcnow
 
 VALIDATE_ENV = "CRM_VALIDATE_EVENTS"
 
@@ -114,11 +115,6 @@ def purge_published(session: Session, *, older_than_days: float) -> int:
     statement = sa.delete(outbox_table).where(outbox_table.c.published_at < cutoff)
     result = cast(sa.CursorResult[Any], session.execute(statement))
     return int(result.rowcount)
-
-
-def utcnow() -> datetime:
-    """Return the current time, aware, in UTC."""
-    return datetime.now(UTC)
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -10,9 +10,9 @@ from typing import Any
 from kombu.message import Message
 
 from crmkit.events.envelope import CONTENT_TYPE, format_time
-from crmkit.events.outbox import utcnow
 from crmkit.events.publisher import Outgoing
 from crmkit.events.topology import QUEUE_HEADER
+from crmkit.types import utcnow
 
 ATTEMPTS_HEADER = "x-crm-attempts"
 NOT_BEFORE_HEADER = "x-crm-not-before"

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from crmkit.db import Database
 from crmkit.events.envelope import Event, MalformedEvent
-from crmkit.events.outbox import outbox_table, utcnow
+from crmkit.events.outbox import outbox_table
 from crmkit.events.publisher import BatchPublisher, Outgoing, connect, reconnect_delay
 from crmkit.events.topology import EVENTS_EXCHANGE
 from crmkit.settings import ServiceSettings
+from crmkit.types import utcnow
 
 log = logging.getLogger(__name__)
 IDLE_INTERVAL = 0.05

@@ -11,9 +11,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import crmkit
+from crmkit.changes import diff
 from crmkit.events.catalog import EventType
 from crmkit.events.outbox import record
 from crmkit.pagination import SortKey
+from crmkit.types import utcnow
 from customer import events_catalog as catalog
 from customer.accounts.errors import AccountDuplicate, AccountMerged, AccountMergeInvalid, AccountNotFound
 from customer.accounts.events import account_state
@@ -25,11 +27,9 @@ from customer.accounts.models import (
     load_live,
     tier_rank,
 )
-from customer.changes import diff
 from customer.contacts import service as contacts
 from customer.contacts.models import Contact, ContactEmail, ContactPhone
 from customer.custom_fields import service as custom_fields
-from customer.db import utcnow
 from customer.interactions import service as interactions
 from customer.normalize import prefix_bounds
 

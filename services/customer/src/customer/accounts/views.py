@@ -8,6 +8,7 @@ from flask import url_for
 from flask.views import MethodView
 
 import crmkit
+from crmkit import current_uow
 from customer.accounts import service
 from customer.accounts.schemas import (
     AccountCreateSchema,
@@ -18,7 +19,6 @@ from customer.accounts.schemas import (
     DuplicateQuerySchema,
     MergeSchema,
 )
-from customer.db import current_uow
 from customer.http import created, etag, optional_version
 from customer.roles import EDITORS, MANAGERS
 

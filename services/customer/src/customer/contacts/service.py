@@ -10,16 +10,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import crmkit
+from crmkit.changes import diff
 from crmkit.events.catalog import EventType
 from crmkit.events.outbox import record
+from crmkit.types import utcnow
 from customer import events_catalog as catalog
 from customer import normalize
 from customer.accounts.models import load_live as load_live_account
-from customer.changes import diff
 from customer.contacts.errors import ContactDuplicate
 from customer.contacts.events import contact_state
 from customer.contacts.models import Contact, ContactEmail, ContactPhone, load_live
-from customer.db import utcnow
 
 SORT_COLUMNS = {"name": Contact.name_key, "created_at": Contact.created_at}
 LIVE = Contact.deleted_at.is_(None)

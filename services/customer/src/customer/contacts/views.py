@@ -8,6 +8,7 @@ from flask import url_for
 from flask.views import MethodView
 
 import crmkit
+from crmkit import current_uow
 from customer.contacts import service
 from customer.contacts.schemas import (
     AccountContactQuerySchema,
@@ -16,7 +17,6 @@ from customer.contacts.schemas import (
     ContactSchema,
     ContactUpdateSchema,
 )
-from customer.db import current_uow
 from customer.http import created, etag
 from customer.roles import EDITORS, MANAGERS
 

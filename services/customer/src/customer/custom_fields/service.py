@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 import crmkit
 from crmkit.pagination import SortKey
+from crmkit.types import utcnow
 from customer.custom_fields.errors import CustomFieldExists, CustomFieldInvalid, CustomFieldNotFound
 from customer.custom_fields.models import CustomFieldDefinition, apply_values
-from customer.db import utcnow
 
 BY_KEY = [SortKey("key", CustomFieldDefinition.key)]
 

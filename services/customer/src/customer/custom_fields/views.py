@@ -8,6 +8,7 @@ from flask import url_for
 from flask.views import MethodView
 
 import crmkit
+from crmkit import current_uow
 from customer.custom_fields import service
 from customer.custom_fields.schemas import (
     CustomFieldCreateSchema,
@@ -15,7 +16,6 @@ from customer.custom_fields.schemas import (
     CustomFieldSchema,
     CustomFieldUpdateSchema,
 )
-from customer.db import current_uow
 from customer.http import created, etag
 from customer.roles import ADMINS
 

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 import crmkit
 from crmkit.events.outbox import record
 from crmkit.pagination import SortKey
+from crmkit.types import utcnow
 from customer import events_catalog as catalog
 from customer.accounts.models import load_live as load_live_account
 from customer.contacts.models import Contact
-from customer.db import utcnow
 from customer.interactions.errors import InteractionContactInvalid
 from customer.interactions.events import interaction_state
 from customer.interactions.models import DEFAULT_SOURCE, Interaction

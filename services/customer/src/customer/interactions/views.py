@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 import crmkit
-from customer.db import current_uow
+from crmkit import current_uow
 from customer.interactions import service
 from customer.interactions.schemas import InteractionCreateSchema, InteractionSchema, TimelineQuerySchema
 from customer.roles import EDITORS
