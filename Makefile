@@ -5,7 +5,7 @@ SHELL := /bin/bash
 MAKEFLAGS += --no-print-directory
 
 # Every installable package; a new service is one more entry here.
-PACKAGES := libs/crmkit services/customer gateway
+PACKAGES := libs/crmkit services/customer services/sales services/service-desk services/projects gateway
 # Extras installed with a package (make needs them in a variable: a literal `[` is a glob in bash).
 EXTRAS_libs/crmkit := [test]
 EXTRAS_gateway := [test]

@@ -27,6 +27,8 @@ FORWARDED_HEADERS = (
     "If-Match",
     "If-None-Match",
     "Idempotency-Key",
+    "X-Api-Key",  # a web form's key (public web-to-lead)
+    "X-Inbound-Secret",  # a mailbox's secret (inbound mail hook)
 )
 HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",

@@ -30,26 +30,56 @@ SERVICES = (
 # Public resource (first path segment after /api/v1/) -> owning service. Sub-resources travel with their
 # parent: /api/v1/accounts/<id>/interactions belongs to customer because accounts does.
 ROUTE_DECLARATIONS: dict[str, str] = {
+    # customer
     "accounts": "customer",
     "contacts": "customer",
     "custom-fields": "customer",
+    # sales
     "leads": "sales",
+    "web-leads": "sales",
+    "web-forms": "sales",
+    "lead-assignment-rules": "sales",
+    "sales-reps": "sales",
+    "pipelines": "sales",
     "opportunities": "sales",
-    "quotes": "sales",
-    "orders": "sales",
+    "loss-reasons": "sales",
     "products": "sales",
     "price-lists": "sales",
+    "exchange-rates": "sales",
+    "quotes": "sales",
+    "discount-rules": "sales",
+    "orders": "sales",
+    "forecast": "sales",
+    "forecast-snapshots": "sales",
+    "quotas": "sales",
     "campaigns": "sales",
     "activities": "sales",
-    "forecast": "sales",
+    "sales-performance": "sales",
+    # service desk
     "tickets": "service-desk",
+    "inbound-mail": "service-desk",
+    "ticket-groups": "service-desk",
+    "canned-responses": "service-desk",
     "sla-policies": "service-desk",
+    "business-calendars": "service-desk",
+    "escalation-rules": "service-desk",
     "surveys": "service-desk",
+    "survey-responses": "service-desk",
     "kb": "service-desk",
+    "service-reports": "service-desk",
+    # projects
     "projects": "projects",
+    "project-templates": "projects",
     "tasks": "projects",
+    "work-calendars": "projects",
     "timesheets": "projects",
+    "expenses": "projects",
+    "attendance": "projects",
 }
+
+# Resources anyone may call without a token: the owning service authenticates them its own way
+# (web-to-lead: a web form's API key; inbound mail: the mailbox's secret; survey answers: a single-use token).
+PUBLIC_RESOURCES = frozenset({"web-leads", "inbound-mail", "survey-responses"})
 
 # Resources the gateway answers itself; a service must never claim them.
 GATEWAY_RESOURCES = frozenset({"auth", "users", "openapi.json", "asyncapi.yaml", "asyncapi.json"})

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, request
 
-from crmkit import accepts_body
+from crmkit import accepts_body, public
 from gateway.context import gateway
 from gateway.errors import RouteNotFound
 from gateway.proxy import UpstreamRequest
+from gateway.routes import PUBLIC_RESOURCES
 
 FORWARDED_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -25,3 +26,24 @@ def forward(resource: str, rest: str = "") -> Response:
     if route is None:
         raise RouteNotFound(f"No service serves /api/v1/{resource}.")
     return parts.proxy.forward(route, UpstreamRequest.from_request(request, g.crm_request_id))
+
+
+@accepts_body("*/*")
+@public
+def forward_public(rest: str = "") -> Response:
+    """Forward a public resource's request without a token; the owning service authenticates it itself."""
+    resource = request.path.removeprefix("/api/v1/").split("/", 1)[0]
+    return forward(resource, rest)
+
+
+# Static rules win over /api/v1/<resource>, so only these resources skip the gateway's token check.
+for _resource in sorted(PUBLIC_RESOURCES):
+    blueprint.add_url_rule(
+        f"/api/v1/{_resource}", f"public_{_resource}", forward_public, methods=FORWARDED_METHODS
+    )
+    blueprint.add_url_rule(
+        f"/api/v1/{_resource}/<path:rest>",
+        f"public_{_resource}_sub",
+        forward_public,
+        methods=FORWARDED_METHODS,
+    )

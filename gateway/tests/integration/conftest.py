@@ -80,8 +80,9 @@ def upstream(serve_wsgi, tmp_path) -> Iterator[Upstream]:
 
 @pytest.fixture
 def env(env: dict[str, str], request: pytest.FixtureRequest) -> dict[str, str]:
-    """The gateway's environment, with the customer service at the test upstream and a short read timeout."""
+    """The gateway's environment, with the customer and sales services at the test upstream and a short read timeout."""
     changes = {"CRM_UPSTREAM_READ_TIMEOUT": str(READ_TIMEOUT)}
     if "upstream" in request.fixturenames:
-        changes["CRM_SERVICE_URL_CUSTOMER"] = request.getfixturevalue("upstream").base_url
+        base_url = request.getfixturevalue("upstream").base_url
+        changes["CRM_SERVICE_URL_CUSTOMER"] = changes["CRM_SERVICE_URL_SALES"] = base_url
     return env | changes

@@ -100,6 +100,23 @@ def test_checks_the_token_before_forwarding(client, upstream):
     assert upstream.seen == []
 
 
+def test_public_resources_are_forwarded_without_a_token(client, upstream):
+    response = client.post(
+        "/api/v1/web-leads", json={"email": "a@b.example"}, headers={"X-Api-Key": "form-key"}
+    )
+    assert response.status_code == 201
+    (seen,) = upstream.seen
+    assert seen["path"] == "/api/v1/web-leads"
+    assert "Authorization" not in seen["headers"]
+    assert seen["headers"]["X-Api-Key"] == "form-key"
+
+
+def test_a_public_resource_does_not_open_its_neighbours(client, upstream):
+    response = client.post("/api/v1/leads", json={"email": "a@b.example"})
+    assert response.status_code == 401
+    assert upstream.seen == []
+
+
 def test_an_unknown_resource_is_a_404_problem(client, admin_headers):
     response = client.get("/api/v1/widgets/1", headers=admin_headers)
     assert response.status_code == 404
