@@ -1,11 +1,11 @@
-"""The worker process of a service: the outbox relay and the event consumer, side by side."""
+"""The worker process of a service: the outbox relay, the event consumer and periodic jobs, side by side."""
 
 from __future__ import annotations
 
 import logging
 import signal
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from types import FrameType
 from typing import Any
@@ -13,6 +13,7 @@ from typing import Any
 from crmkit.db import Database
 from crmkit.events.consumer import EventConsumer, Handler
 from crmkit.events.relay import OutboxRelay
+from crmkit.jobs import JobRunner, PeriodicJob
 from crmkit.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ def run_worker(
     handlers: Mapping[str, Handler],
     stop: threading.Event | None = None,
     consumer_options: Mapping[str, Any] | None = None,
+    jobs: Sequence[PeriodicJob] = (),
 ) -> int:
     """Run the relay and (with handlers) the consumer until SIGTERM/SIGINT or `stop`; return an exit code.
 
@@ -35,6 +37,8 @@ def run_worker(
     stop = stop or threading.Event()
     failed = threading.Event()
     runners = _runners(settings, database, queue, handlers, consumer_options or {})
+    if jobs:
+        runners["periodic-jobs"] = JobRunner(database, jobs).run_forever
     threads = [_start(name, runner, stop, failed) for name, runner in runners.items()]
     log.info("worker started", extra={"service": settings.service, "queue": queue, "threads": list(runners)})
     with _stop_on_signals(stop):
