@@ -21,6 +21,7 @@ from crmkit.testing.auth import TokenFactory
 from crmkit.testing.events import outbox_events
 from customer.app import create_app
 from customer.cli import MIGRATIONS_DIR
+from customer.consumers import HANDLERS as CUSTOMER_HANDLERS
 
 Headers = dict[str, str]
 
@@ -159,3 +160,15 @@ def walk(client: FlaskClient) -> Callable[..., list[dict[str, Any]]]:
         raise AssertionError(f"{url}: the cursor never ended")
 
     return follow
+
+
+@pytest.fixture
+def deliver(database: crmkit.Database) -> Callable[[Event], None]:
+    """Hand an event to this service's handler in one transaction, as the consumer does."""
+
+    def apply(incoming: Event) -> None:
+        with database.uow() as uow:
+            CUSTOMER_HANDLERS[incoming.routing_key](uow.session, incoming)
+            uow.commit()
+
+    return apply

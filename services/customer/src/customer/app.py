@@ -8,12 +8,14 @@ import crmkit
 from customer.accounts.views import blp as accounts
 from customer.contacts.views import blp as contacts
 from customer.custom_fields.views import blp as custom_fields
+from customer.insights.views import blp as insights
 from customer.interactions.views import blp as interactions
 
 SERVICE = "customer"
 DESCRIPTION = (
     "Accounts (companies) with search, duplicate checks and merges; their contacts; the shared interaction "
-    "timeline; and the custom fields administrators define for accounts."
+    "timeline (fed by the other services' events too); the customer 360 view; and the custom fields "
+    "administrators define for accounts."
 )
 
 
@@ -28,5 +30,5 @@ def create_app(settings: crmkit.ServiceSettings | None = None) -> Flask:
         settings or load_settings(),
         title="CRM customer service",
         description=DESCRIPTION,
-        blueprints=[accounts, contacts, interactions, custom_fields],
+        blueprints=[accounts, contacts, interactions, custom_fields, insights],
     )

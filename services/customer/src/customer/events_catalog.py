@@ -8,6 +8,7 @@ from __future__ import annotations
 from crmkit.events.catalog import EventRegistry
 from customer.accounts import events as accounts
 from customer.contacts import events as contacts
+from customer.conversions import events as conversions
 from customer.interactions import events as interactions
 
 REGISTRY = EventRegistry("customer")
@@ -62,4 +63,13 @@ INTERACTION_LOGGED = REGISTRY.define(
     schema=interactions.InteractionLoggedV1,
     example=interactions.EXAMPLE_LOGGED,
     summary="An interaction (call, e-mail, meeting, visit, note) was logged on an account's timeline.",
+)
+LEAD_CONVERSION_COMPLETED = REGISTRY.define(
+    conversions.LEAD_CONVERSION_COMPLETED,
+    schema=conversions.LeadConversionCompletedV1,
+    example=conversions.EXAMPLE_COMPLETED,
+    summary=(
+        "A converted sales lead (subject: the lead id) now has its account and contact: an existing one the rep "
+        "chose or the duplicate check found, or new ones (`account_created`, `contact_created`). Sent once per lead."
+    ),
 )

@@ -26,6 +26,7 @@ def test_the_catalog_lists_every_customer_event_with_a_valid_example() -> None:
         "customer.contact.deleted",
         "customer.contact.updated",
         "customer.interaction.logged",
+        "customer.lead_conversion.completed",
     ]
     assert all(event.problems(event.example) == [] for event in REGISTRY)
 

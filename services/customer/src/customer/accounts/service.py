@@ -30,6 +30,7 @@ from customer.accounts.models import (
 from customer.contacts import service as contacts
 from customer.contacts.models import Contact, ContactEmail, ContactPhone
 from customer.custom_fields import service as custom_fields
+from customer.insights.models import AccountLink
 from customer.interactions import service as interactions
 from customer.normalize import prefix_bounds
 
@@ -152,9 +153,30 @@ def _absorb(uow: crmkit.UnitOfWork, survivor: Account, merged: Account, now: dat
     _save_changes(uow, survivor, before, now)  # first, so autoflush bumps the survivor's version once
     moved_contacts = contacts.move_contacts(uow.session, source_id=merged.id, target_id=survivor.id, now=now)
     moved_interactions = interactions.move_timeline(uow.session, source_id=merged.id, target_id=survivor.id)
+    AccountLink.move(uow.session, source_id=merged.id, target_id=survivor.id)
     _repoint_earlier_merges(uow.session, merged.id, survivor.id)
     uow.flush()
     return {"moved_contact_ids": moved_contacts, "moved_interactions": moved_interactions}
+
+
+def live_successor(session: Session, account_id: str) -> Account | None:
+    """The live account an id stands for today: itself, or where merges took it; None if deleted or unknown."""
+    account, seen = session.get(Account, account_id), set()
+    while account is not None and account.merged_into_id is not None and account.id not in seen:
+        seen.add(account.id)
+        account = session.get(Account, account.merged_into_id)
+    return account if account is not None and account.is_live else None
+
+
+def add_account(
+    session: Session, *, fields: Mapping[str, Any], actor: crmkit.Principal, now: datetime
+) -> Account:
+    """Create an account inside the caller's transaction (no duplicate refusal) and record its event."""
+    account = Account.new(created_by=actor.subject, now=now, **dict(fields))
+    session.add(account)
+    session.flush()
+    _record(session, catalog.ACCOUNT_CREATED, account)
+    return account
 
 
 def find_duplicates(session: Session, probe: DuplicateKeys) -> list[DuplicateCandidate]:

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 import crmkit
 from customer.db import ID_LENGTH, Base, new_id
 
-TYPES = ("call", "email", "meeting", "visit", "note")
+# What people log through the API; other services' business events land as deals, orders, tickets, projects.
+LOGGABLE_TYPES = ("call", "email", "meeting", "visit", "note")
+TYPES = (*LOGGABLE_TYPES, "deal", "order", "ticket", "project")
 CHANNELS = ("phone", "email", "video", "in_person", "chat", "other")
 # Interactions logged through this service's API without a source of their own.
 DEFAULT_SOURCE = "customer"

@@ -6,13 +6,13 @@ import marshmallow as ma
 
 import crmkit
 from customer.fields import Timestamp
-from customer.interactions.models import CHANNELS, TYPES
+from customer.interactions.models import CHANNELS, LOGGABLE_TYPES, TYPES
 
 SOURCE = ma.validate.Regexp(r"^[a-z][a-z0-9_.-]{0,49}$", error="lower case letters, digits, _ . -")
 
 
 class InteractionCreateSchema(crmkit.Schema):
-    type = ma.fields.String(required=True, validate=ma.validate.OneOf(TYPES))
+    type = ma.fields.String(required=True, validate=ma.validate.OneOf(LOGGABLE_TYPES))
     channel = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.OneOf(CHANNELS))
     occurred_at = Timestamp(load_default=None, metadata={"description": "When it happened (default: now)"})
     author_id = ma.fields.String(

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import crmkit
+from crmkit.events.envelope import Event
 from crmkit.events.outbox import record
 from crmkit.pagination import SortKey
 from crmkit.types import utcnow
@@ -59,6 +60,31 @@ def log_interaction(
         _record_logged(session, interaction)
         uow.commit()
     return interaction, True
+
+
+def log_from_event(session: Session, *, account_id: str, entry: Mapping[str, Any], event: Event) -> bool:
+    """Put another service's event on an account's timeline (the caller commits); False if it is there already.
+
+    `entry` holds type, summary and optionally author_id and contact_id; the source is the publishing
+    service and the reference the event id, so a replayed event never logs twice.
+    """
+    source, external_ref = event.service, f"event:{event.id}"
+    if _logged(session, source, external_ref) is not None:
+        return False
+    author = str(entry.get("author_id") or f"system:{source}")[:64]
+    actor = crmkit.Principal(subject=author, username=source, roles=frozenset())
+    data = {
+        **entry,
+        "source": source,
+        "external_ref": external_ref,
+        "occurred_at": event.time,
+        "author_id": author,
+    }
+    interaction = _new(account_id, data, actor)
+    if not _insert(session, interaction):
+        return False
+    _record_logged(session, interaction)
+    return True
 
 
 def move_timeline(session: Session, *, source_id: str, target_id: str) -> int:
