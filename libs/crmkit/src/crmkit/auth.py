@@ -8,6 +8,7 @@ import json
 import threading
 import time
 import urllib.request
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -97,13 +98,48 @@ def _fetch_jwks(url: str) -> dict[str, Any]:
 
 
 class TokenVerifier:
-    def __init__(self, keys: KeySet, *, issuer: str, audience: str) -> None:
+    """Verify bearer tokens; a token verified once is remembered until it expires (no second RSA check).
+
+    Every request of a client carries the same token for its lifetime, and an RS256 check plus claim
+    parsing costs about half a millisecond; the cache keeps `cache_size` tokens (least recently used
+    out first). A remembered token still stops working at its `exp` (with the same leeway).
+    """
+
+    LEEWAY_SECONDS = 10
+
+    def __init__(self, keys: KeySet, *, issuer: str, audience: str, cache_size: int = 4096) -> None:
         self.keys = keys
         self.issuer = issuer
         self.audience = audience
+        self.cache_size = cache_size
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def verify(self, token: str) -> Principal:
         """Check signature, expiry, issuer and audience; return who the token speaks for."""
+        remembered = self._remembered(token)
+        if remembered is not None:
+            return remembered
+        principal, expires = self._check(token)
+        if self.cache_size > 0:
+            with self._cache_lock:
+                self._verified[token] = (principal, expires)
+                while len(self._verified) > self.cache_size:
+                    self._verified.popitem(last=False)
+        return principal
+
+    def _remembered(self, token: str) -> Principal | None:
+        with self._cache_lock:
+            entry = self._verified.get(token)
+            if entry is None:
+                return None
+            if time.time() > entry[1] + self.LEEWAY_SECONDS:
+                del self._verified[token]
+                return None
+            self._verified.move_to_end(token)
+            return entry[0]
+
+    def _check(self, token: str) -> tuple[Principal, float]:
         try:
             header = jwt.get_unverified_header(token)
             key = self.keys.key_for(str(header.get("kid", "")))
@@ -114,13 +150,13 @@ class TokenVerifier:
                 audience=self.audience,
                 issuer=self.issuer,
                 options={"require": ["exp", "iat", "sub"]},
-                leeway=10,
+                leeway=self.LEEWAY_SECONDS,
             )
         except jwt.ExpiredSignatureError:
             raise Unauthorized("The token has expired.", code="auth.token_expired") from None
         except jwt.PyJWTError as error:
             raise Unauthorized(f"The token is not valid ({error}).", code="auth.invalid_token") from None
-        return Principal.from_claims(claims)
+        return Principal.from_claims(claims), float(claims["exp"])
 
 
 def bearer_token() -> str:
