@@ -68,7 +68,7 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], log: Path, timeout: f
         if process.poll() is not None:
             raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
         with (
-            contextlib.suppress(urllib.error.URLError, ConnectionError),
+            contextlib.suppress(OSError),  # refused, reset, or a timeout while the workers boot
             urllib.request.urlopen(url + "/readyz", timeout=2) as response,
         ):
             if response.status == 200:
@@ -90,7 +90,7 @@ def wrk(url: str, token: str, seconds: int, connections: int) -> dict[str, float
     """Run wrk with the account-creation script; return rps, p50/p99 (ms), requests, non-2xx."""
     args = [
         "wrk",
-        "-t2",
+        f"-t{min(2, connections)}",
         f"-c{connections}",
         f"-d{seconds}s",
         "-s",

@@ -14,6 +14,10 @@ var/log/<name>.log and, prefixed with its name, to the console. Ctrl-C stops eve
 
 `component_env` adds variables for one component's setup steps and processes (its own DATABASE_URL on
 PostgreSQL); `kill` and `respawn` stop and start one process again (crash tests).
+
+Where nginx is installed, the public port is served by the nginx edge (ADR 0005), generated from the route
+table by `crm-gateway edge nginx-conf`, and the Python gateway listens on the port named "gateway-app"
+(the public port + 10 unless given). `CRM_EDGE=off` (or `Platform(edge=False)`) runs without it.
 """
 
 from __future__ import annotations
@@ -59,10 +63,25 @@ class Component:
 # The platform, in start order. A new service is one more line here.
 COMPONENTS: tuple[Component, ...] = (
     Component(
-        "gateway", 8080, "gateway.wsgi:app", (("crm-gateway", "keys", "ensure"), ("crm-gateway", "migrate"))
+        "gateway",
+        8080,
+        "gateway.wsgi:app",
+        (("crm-gateway", "keys", "ensure"), ("crm-gateway", "migrate")),
+        ("crm-gateway", "worker"),
     ),
     Component(
         "customer", 8101, "customer.wsgi:app", (("crm-customer", "migrate"),), ("crm-customer", "worker")
+    ),
+    Component("sales", 8102, "sales.wsgi:app", (("crm-sales", "migrate"),), ("crm-sales", "worker")),
+    Component(
+        "service-desk",
+        8103,
+        "service_desk.wsgi:app",
+        (("crm-service-desk", "migrate"),),
+        ("crm-service-desk", "worker"),
+    ),
+    Component(
+        "projects", 8104, "projects.wsgi:app", (("crm-projects", "migrate"),), ("crm-projects", "worker")
     ),
 )
 
@@ -144,11 +163,21 @@ class Platform:
         env: Mapping[str, str] | None = None,
         component_env: Mapping[str, Mapping[str, str]] | None = None,
         console: TextIO = sys.stdout,
+        edge: bool | None = None,
     ) -> None:
         self.data_dir = (data_dir or ROOT / "var").resolve()
         self.log_dir = self.data_dir / "log"
         self.components = components
         self.ports = {c.name: (ports or {}).get(c.name, c.port) for c in components}
+        base_env = os.environ if env is None else env
+        self.nginx = shutil.which("nginx") or (
+            "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+        )
+        self.edge = (
+            (self.nginx is not None and base_env.get("CRM_EDGE", "on") != "off") if edge is None else edge
+        )
+        if self.edge and "gateway" in self.ports:
+            self.ports["gateway-app"] = (ports or {}).get("gateway-app", self.ports["gateway"] + 10)
         self.console = console
         self.processes: list[Process] = []
         self._width = 0
@@ -178,6 +207,10 @@ class Platform:
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
+
+    def web_port(self, component: str) -> int:
+        """Where a component's gunicorn listens (behind the edge, the gateway's is not the public port)."""
+        return self.ports["gateway-app"] if self.edge and component == "gateway" else self.ports[component]
 
     def env_for(self, component: str) -> dict[str, str]:
         """The environment of a component's setup steps and processes (and of its CLI)."""
@@ -216,6 +249,19 @@ class Platform:
             for component in self.components:
                 for step in component.setup:
                     self._run_step(step, log, self.env_for(component.name))
+            if self.edge:
+                self._run_step(self._edge_setup(), log, self.env_for("gateway"))
+
+    @property
+    def edge_prefix(self) -> Path:
+        return self.data_dir / "edge"
+
+    def _edge_setup(self) -> tuple[str, ...]:
+        return (
+            "crm-gateway", "edge", "nginx-conf", "--listen", f"127.0.0.1:{self.ports['gateway']}",
+            "--gateway-url", self.url("gateway-app"), "--prefix", str(self.edge_prefix),
+            "--out", str(self.edge_prefix / "nginx.conf"), "--workers", "1",
+        )  # fmt: skip
 
     def _run_step(self, step: tuple[str, ...], log: IO[bytes], env: Mapping[str, str]) -> None:
         self._say(f"setup | $ {' '.join(step)}")
@@ -234,13 +280,17 @@ class Platform:
         for c in self.components:
             env = self.env_for(c.name)
             web = [self._executable("gunicorn"), "-c", str(GUNICORN_CONF), c.wsgi]
-            web_env = env | {"PORT": str(self.ports[c.name]), "HOST": "127.0.0.1"}
+            web_env = env | {"PORT": str(self.web_port(c.name)), "HOST": "127.0.0.1"}
             log_path = self.log_dir / f"{c.name}.log"
-            planned.append(Process(c.name, web, log_path, port=self.ports[c.name], env=web_env))
+            planned.append(Process(c.name, web, log_path, port=self.web_port(c.name), env=web_env))
             if c.worker is not None:
                 worker = [self._executable(c.worker[0]), *c.worker[1:]]
                 log_path = self.log_dir / f"{c.name}-worker.log"
                 planned.append(Process(f"{c.name}-worker", worker, log_path, env=env))
+        if self.edge and self.nginx is not None:
+            argv = [self.nginx, "-p", str(self.edge_prefix), "-c", str(self.edge_prefix / "nginx.conf")]
+            log_path = self.log_dir / "edge.log"
+            planned.append(Process("edge", argv, log_path, port=self.ports["gateway"], env=self.env))
         return planned
 
     def start(self) -> None:
@@ -403,7 +453,11 @@ def banner(platform: Platform) -> str:
     else:
         path = platform.data_dir / "dev-admin-password"
         source, password_expr = f"{path} (DEV ONLY, generated)", f"$(tail -n1 {path})"
-    services = "\n".join(f"  {c.name:<10} {platform.url(c.name)}" for c in platform.components)
+    services = "\n".join(
+        f"  {c.name:<12} http://127.0.0.1:{platform.web_port(c.name)}" for c in platform.components
+    )
+    if platform.edge:
+        services = f"  {'edge (nginx)':<12} {gw}  <- the public entry\n{services}"
     return f"""
 CRM platform is up (local dev: SQLite + filesystem broker in {platform.data_dir})
 {services}

@@ -14,7 +14,7 @@
 # pin ports exactly. The blocks stay below the kernel's ephemeral range (32768+) and clear of
 # RabbitMQ's defaults, including 35672-35682 that its CLI tools bind (default dist port + 10000).
 # The node registers with its own epmd, so it never touches a system epmd or RabbitMQ node.
-# Needs root (or passwordless sudo) only to apt-get install RabbitMQ / PostgreSQL where missing.
+# Needs root (or passwordless sudo) only to apt-get install RabbitMQ / PostgreSQL / nginx where missing.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -376,10 +376,17 @@ lock() { # one start/stop at a time per state directory
     flock -w 300 9 || die "another testinfra.sh holds $STATE_DIR/.lock"
 }
 
+# nginx carries the gateway's data path (the edge, ADR 0005); its tests start their own nginx processes.
+nginx_install() {
+    [[ -x /usr/sbin/nginx ]] || command -v nginx >/dev/null || apt_install nginx
+    [[ -x /usr/sbin/nginx ]] || command -v nginx >/dev/null || die "nginx is still missing after apt-get install"
+}
+
 cmd_start() {
     local t0
     t0=$(now_us)
     lock
+    nginx_install
     load_ports
     if ! pg_running && ! rabbit_running; then
         [[ ! -s $PORTS_FILE ]] || epmd_stop # our epmd, left behind by a node that crashed

@@ -10,6 +10,8 @@ from urllib.parse import SplitResult, urlsplit
 import pytest
 import yaml
 
+from gateway.routes import SERVICES as ROUTED_SERVICES
+
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_TEXT = (ROOT / "docker-compose.yml").read_text()
 COMPOSE: dict[str, Any] = yaml.safe_load(COMPOSE_TEXT)
@@ -48,9 +50,17 @@ MIGRATIONS = {name: s for name, s in SERVICES.items() if " migrate" in command_o
 
 
 def test_the_file_declares_web_processes_workers_and_migrations() -> None:
-    assert {"gateway", "customer"} <= WEB.keys()
-    assert "customer-worker" in WORKERS
-    assert {"gateway-migrate", "customer-migrate"} <= MIGRATIONS.keys()
+    services = [service.name for service in ROUTED_SERVICES]
+    assert {"gateway", *services} <= WEB.keys()
+    assert {f"{name}-worker" for name in services} <= WORKERS.keys()
+    assert {"gateway-migrate", *(f"{name}-migrate" for name in services)} <= MIGRATIONS.keys()
+
+
+def test_the_gateway_reaches_every_service_of_its_route_table() -> None:
+    env = env_of(SERVICES["gateway"])
+    for service in ROUTED_SERVICES:
+        port = service.default_url.rsplit(":", 1)[1]
+        assert env.get(service.env_var) == f"http://{service.name}:{port}"
 
 
 @pytest.mark.parametrize("name", sorted(LONG_RUNNING_APPS))
@@ -167,3 +177,16 @@ def test_image_is_built_from_python_311_slim_and_runs_as_a_non_root_user() -> No
     assert len(stages) >= 2
     assert user and not user[-1].startswith(("root", "0"))
     assert all(s.get("build") == "." for s in SERVICES.values() if s.get("image", "").startswith("crm:"))
+
+
+def test_the_edge_is_the_only_published_entry_and_is_generated_from_the_route_table() -> None:
+    published = {name for name, service in SERVICES.items() if service.get("ports")}
+    assert published == {"edge"}
+    generate = SERVICES["edge-config"]
+    assert generate["command"][:3] == ["crm-gateway", "edge", "nginx-conf"]
+    assert "--gateway-url=http://gateway:8080" in generate["command"]
+    gateway_urls = {k: v for k, v in env_of(SERVICES["gateway"]).items() if k.startswith("CRM_SERVICE_URL_")}
+    assert env_of(generate) == gateway_urls
+    edge = SERVICES["edge"]
+    assert edge["depends_on"]["edge-config"]["condition"] == "service_completed_successfully"
+    assert "/etc/crm-edge/nginx.conf" in " ".join(edge["command"])

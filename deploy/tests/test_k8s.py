@@ -17,8 +17,13 @@ ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 NAMESPACE = "crm"
 IMAGE = "crm-platform"
+EDGE_IMAGE = "crm-edge-nginx"
 SECRETS = {"crm-database-urls", "crm-broker", "crm-gateway-admin", "crm-gateway-keys"}
-MIGRATE_COMMANDS = {"gateway": ["crm-gateway", "init"], "customer": ["crm-customer", "migrate"]}
+SERVICES_BEHIND_THE_GATEWAY = ("customer", "sales", "service-desk", "projects")
+MIGRATE_COMMANDS = {
+    "gateway": [["crm-gateway", "init"], ["crm-gateway", "migrate"]],  # web pods also make keys and the admin
+    **{name: [[f"crm-{name}", "migrate"]] for name in SERVICES_BEHIND_THE_GATEWAY},
+}
 CLUSTER_SCOPED = {"Namespace"}
 SECRET_NAME = re.compile(r"PASSWORD|PASS$|SECRET|TOKEN|PRIVATE|_URL$|^DATABASE_URL$", re.IGNORECASE)
 URL_WITH_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:([^/\s@]+)@", re.IGNORECASE)
@@ -98,15 +103,18 @@ def strings(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
         yield path, node
 
 
-WEB = {name: d for name, d in DEPLOYMENTS.items() if is_web(d)}
+EDGE = "edge"  # nginx, not one of our Python apps: checked by its own tests below
+WEB = {name: d for name, d in DEPLOYMENTS.items() if is_web(d) and name != EDGE}
+APPS = {name: d for name, d in DEPLOYMENTS.items() if name != EDGE}
 WORKLOADS = DEPLOYMENTS | JOBS
 
 
 # ------------------------------------------------------------------------------------------- the folder
 def test_the_folder_holds_the_expected_objects() -> None:
-    assert {"gateway", "customer"} == WEB.keys()
-    assert DEPLOYMENTS.keys() == {"gateway", "customer", "customer-worker"}
-    assert {"gateway", "customer"} <= SERVICES.keys()
+    assert {"gateway", *SERVICES_BEHIND_THE_GATEWAY} == WEB.keys()
+    workers = {f"{name}-worker" for name in SERVICES_BEHIND_THE_GATEWAY}
+    assert DEPLOYMENTS.keys() == {EDGE, "gateway", "gateway-worker", *SERVICES_BEHIND_THE_GATEWAY} | workers
+    assert {EDGE, "gateway", *SERVICES_BEHIND_THE_GATEWAY} <= SERVICES.keys()
     assert "broker-setup" in JOBS
     assert of_kind("Namespace").keys() == {NAMESPACE}
 
@@ -125,8 +133,10 @@ def test_the_image_is_a_placeholder_kustomize_sets() -> None:
     images = {entry["name"]: entry for entry in KUSTOMIZATION["images"]}
     used = {c["image"] for w in WORKLOADS.values() for c in containers(w)}
 
-    assert used == {IMAGE}, "containers name the bare placeholder; kustomization.yaml sets registry and tag"
-    assert images[IMAGE]["newTag"]
+    assert used == {IMAGE, EDGE_IMAGE}, (
+        "containers name placeholders; kustomization.yaml sets registry and tag"
+    )
+    assert images[IMAGE]["newTag"] and images[EDGE_IMAGE]["newTag"]
 
 
 @pytest.mark.parametrize(("file", "index"), [(f, i) for f in MANIFEST_FILES for i in range(len(_load(f)))])
@@ -210,9 +220,9 @@ def test_web_processes_run_gunicorn_on_their_port_and_stop_gracefully(name: str)
     assert pod_spec(WEB[name])["terminationGracePeriodSeconds"] > pre_stop_seconds + graceful
 
 
-@pytest.mark.parametrize("name", sorted(DEPLOYMENTS))
+@pytest.mark.parametrize("name", sorted(APPS))
 def test_apps_read_settings_from_the_config_map(name: str) -> None:
-    container = main_container(DEPLOYMENTS[name])
+    container = main_container(APPS[name])
     config_maps = {
         ref["configMapRef"]["name"] for ref in container.get("envFrom", []) if "configMapRef" in ref
     }
@@ -292,19 +302,19 @@ def test_each_service_reads_its_own_database_url() -> None:
                 assert ref and ref[0] == "crm-database-urls", f"{service}: DATABASE_URL not from the Secret"
                 owners.setdefault(ref[1], set()).add(service)
 
-    assert owners == {"gateway": {"gateway"}, "customer": {"customer"}}
+    assert owners == {name: {name} for name in ("gateway", *SERVICES_BEHIND_THE_GATEWAY)}
 
 
 # ----------------------------------------------------------------------------------------- migrations
-@pytest.mark.parametrize("name", sorted(DEPLOYMENTS))
+@pytest.mark.parametrize("name", sorted(APPS))
 def test_the_migration_of_its_database_runs_before_the_main_container(name: str) -> None:
-    deployment = DEPLOYMENTS[name]
+    deployment = APPS[name]
     service = pod_labels(deployment)["app.kubernetes.io/name"]
     database = secret_ref(main_container(deployment), "DATABASE_URL")
     migrations = [
         c
         for c in pod_spec(deployment).get("initContainers", [])
-        if c["command"] == MIGRATE_COMMANDS[service] and secret_ref(c, "DATABASE_URL") == database
+        if c["command"] in MIGRATE_COMMANDS[service] and secret_ref(c, "DATABASE_URL") == database
     ]
 
     assert database and len(migrations) == 1, f"{name} does not migrate its database first"
@@ -377,7 +387,26 @@ def test_the_ingress_routes_only_to_the_gateway() -> None:
 
     assert len(ingresses) == 1 and backends
     assert "defaultBackend" not in next(iter(ingresses.values()))["spec"]
-    assert all(b["name"] == "gateway" and b["port"] in ({"name": "http"}, {"number": 8080}) for b in backends)
+    assert all(b["name"] == EDGE and b["port"] in ({"name": "http"}, {"number": 8080}) for b in backends)
+
+
+def test_the_edge_serves_nginx_configured_from_the_route_table_in_front_of_the_gateway() -> None:
+    edge = DEPLOYMENTS[EDGE]
+    (generate,) = pod_spec(edge)["initContainers"]
+    nginx = main_container(edge)
+    written = next(arg for arg in generate["command"] if arg.startswith("--out="))[len("--out=") :]
+    prefix = next(arg for arg in generate["command"] if arg.startswith("--prefix="))[len("--prefix=") :]
+
+    assert generate["image"] == IMAGE and generate["command"][:3] == ["crm-gateway", "edge", "nginx-conf"]
+    assert "--gateway-url=http://gateway:8080" in generate["command"]
+    assert {ref["configMapRef"]["name"] for ref in generate["envFrom"]} == {"crm-config"}  # service URLs
+    assert nginx["command"] == ["nginx", "-p", prefix, "-c", written]
+    shared = {m["name"] for m in generate["volumeMounts"]} & {m["name"] for m in nginx["volumeMounts"]}
+    mounted = {m["mountPath"] for m in nginx["volumeMounts"] if m["name"] in shared}
+    assert str(Path(written).parent) in mounted and prefix in mounted
+    (port,) = nginx["ports"]
+    assert port["containerPort"] == 8080 and nginx["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert edge["spec"]["replicas"] >= 2
 
 
 def test_broker_setup_job_applies_the_topology_with_the_management_api() -> None:

@@ -365,6 +365,7 @@ def running_platform(
         **(env or {}),
     }
     ports = {component.name: _free_port() for component in options.get("components", run_local.COMPONENTS)}
+    ports["gateway-app"] = _free_port()  # the Python gateway, when the nginx edge serves the public port
     with (data_dir / "console.log").open("w") as console:
         platform = run_local.Platform(
             data_dir=data_dir, ports=ports, env=settings, console=console, **options

@@ -5,7 +5,7 @@
 # A new service is one more word in DATABASES.
 set -euo pipefail
 
-DATABASES=(gateway customer)
+DATABASES=(gateway customer sales service_desk projects)
 
 for name in "${DATABASES[@]}"; do # all passwords first, so a missing one creates nothing
     var="${name^^}_DB_PASSWORD"

@@ -5,18 +5,27 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import click
 
 from crmkit import Database, Problem, SettingsError
 from crmkit.migrations import upgrade
+from crmkit.types import utcnow
 from gateway import bootstrap
+from gateway.access import apikeys
+from gateway.access import rules as access_rules
+from gateway.audit import service as audit_service
+from gateway.audit.service import COMMAND_LINE
 from gateway.context import Gateway
 from gateway.db import MIGRATIONS_DIR
+from gateway.edge import cli as edge_cli
 from gateway.identity import service
+from gateway.identity import teams as team_service
 from gateway.identity.models import ROLES
 from gateway.identity.passwords import Passwords, generate_password
+from gateway.integrations import cli as integrations_cli
 from gateway.keys import KeyStore, KeyStoreError
 from gateway.settings import GatewaySettings
 
@@ -144,6 +153,180 @@ def users_set_password(username: str, password_stdin: bool) -> None:
         click.echo(f"password: {password}")
 
 
+@users.command("update")
+@click.option("--username", required=True)
+@click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), help="Replaces the roles.")
+@click.option("--team", default=None, help="Moves the user to this team (created if new).")
+@click.option("--no-team", is_flag=True, help="Takes the user out of their team.")
+@click.option("--active/--inactive", default=None)
+def users_update(
+    username: str, roles: tuple[str, ...], team: str | None, no_team: bool, active: bool | None
+) -> None:
+    """Change a user's roles, team or active flag (audited, as from the API)."""
+    data: dict[str, Any] = {"roles": list(roles)} if roles else {}
+    if team is not None or no_team:
+        data["team"] = None if no_team else team
+    if active is not None:
+        data["active"] = active
+    if not data:
+        raise click.ClickException("nothing to change: give --role, --team, --no-team or --active/--inactive")
+    settings = _settings()
+    with _database(settings) as database, _problems_as_errors(), database.uow() as uow:
+        user = service.find_or_raise(uow=uow, username=username)
+        user = service.update_user(
+            uow=uow,
+            passwords=Passwords(settings.password_hash_profile),
+            user_id=user.id,
+            data=data,
+            expected_version=user.version,
+        )
+        click.echo(
+            f"{user.username}: roles {','.join(user.roles)}; team {user.team or '-'}; active {user.active}"
+        )
+
+
+@users.command("unlock")
+@click.option("--username", required=True)
+def users_unlock(username: str) -> None:
+    """Lift a sign-in lockout."""
+    with _database(_settings()) as database, _problems_as_errors(), database.uow() as uow:
+        user = service.find_or_raise(uow=uow, username=username)
+        service.unlock(uow=uow, user_id=user.id)
+    click.echo(f"unlocked {username.lower()}")
+
+
+@cli.group()
+def teams() -> None:
+    """Manage teams."""
+
+
+@teams.command("create")
+@click.option("--name", required=True)
+@click.option("--description", default=None)
+def teams_create(name: str, description: str | None) -> None:
+    """Create a team."""
+    with _database(_settings()) as database, _problems_as_errors(), database.uow() as uow:
+        team = team_service.create(uow=uow, data={"name": name, "description": description})
+    click.echo(f"created team {team.name} ({team.id})")
+
+
+@teams.command("list")
+def teams_list() -> None:
+    """List teams: id, name, members, description."""
+    with _database(_settings()) as database, database.uow() as uow:
+        page = team_service.list_(uow=uow, query={"limit": 200})
+        for team in page.items:
+            members = team_service.members(uow.session, team.name)
+            click.echo(f"{team.id}\t{team.name}\t{members}\t{team.description or ''}")
+
+
+@teams.command("delete")
+@click.option("--name", required=True)
+def teams_delete(name: str) -> None:
+    """Delete a team nobody belongs to."""
+    with _database(_settings()) as database, _problems_as_errors(), database.uow() as uow:
+        page = team_service.list_(uow=uow, query={"limit": 1, "name": name})
+        if not page.items:
+            raise click.ClickException(f"there is no team {name!r}")
+        team = page.items[0]
+        team_service.delete(uow=uow, team_id=team.id, expected_version=team.version)
+    click.echo(f"deleted team {name}")
+
+
+@cli.command("roles")
+def roles_list() -> None:
+    """Show the access table: role, resource, methods allowed at the gateway."""
+    for role, resources in access_rules.describe().items():
+        for resource, methods in resources.items():
+            click.echo(f"{role}\t{resource}\t{','.join(methods) or '-'}")
+
+
+@cli.group("api-keys")
+def api_keys() -> None:
+    """Manage integrator API keys."""
+
+
+@api_keys.command("create")
+@click.option("--name", required=True)
+@click.option("--resource", "resources", multiple=True, help="A resource the key may read (repeat).")
+@click.option("--event-type", "event_types", multiple=True, help="An event type pattern (repeat).")
+@click.option("--field-group", "field_groups", multiple=True, help="A masked field group it may see.")
+def api_keys_create(
+    name: str, resources: tuple[str, ...], event_types: tuple[str, ...], field_groups: tuple[str, ...]
+) -> None:
+    """Create a key; its secret is printed this once."""
+    if not resources and not event_types:
+        raise click.ClickException("give at least one --resource or --event-type")
+    data = {
+        "name": name,
+        "resources": list(resources),
+        "event_types": list(event_types),
+        "field_groups": list(field_groups),
+    }
+    with _database(_settings()) as database, _problems_as_errors(), database.uow() as uow:
+        issued = apikeys.create(uow=uow, data=data, actor=COMMAND_LINE)
+    click.echo(f"created API key {issued.api_key.id} ({name}) scopes {' '.join(issued.api_key.scopes)}")
+    click.echo(f"key: {issued.key}")
+
+
+@api_keys.command("list")
+def api_keys_list() -> None:
+    """List keys: id, name, status, scopes, last use."""
+    with _database(_settings()) as database, database.uow() as uow:
+        for key in apikeys.list_(uow=uow, query={"limit": 200}).items:
+            used = f"{key.last_used_at:%Y-%m-%dT%H:%M:%SZ}" if key.last_used_at else "never"
+            click.echo(f"{key.id}\t{key.name}\t{key.status}\t{' '.join(key.scopes)}\t{used}")
+
+
+@api_keys.command("rotate")
+@click.argument("key_id")
+def api_keys_rotate(key_id: str) -> None:
+    """Give a key a new secret (printed this once); the old one stops working."""
+    with _database(_settings()) as database, _problems_as_errors(), database.uow() as uow:
+        issued = apikeys.rotate(uow=uow, key_id=key_id, actor=COMMAND_LINE)
+    click.echo(f"rotated {key_id}")
+    click.echo(f"key: {issued.key}")
+
+
+@api_keys.command("revoke")
+@click.argument("key_id")
+def api_keys_revoke(key_id: str) -> None:
+    """Revoke a key at once."""
+    with _database(_settings()) as database, _problems_as_errors(), database.uow() as uow:
+        apikeys.revoke(uow=uow, key_id=key_id, expected_version=None, actor=COMMAND_LINE)
+    click.echo(f"revoked {key_id}")
+
+
+@cli.group()
+def audit() -> None:
+    """Read and prune the audit and security log."""
+
+
+@audit.command("list")
+@click.option("--action", default=None)
+@click.option("--actor", "actor_name", default=None)
+@click.option("--limit", default=50, show_default=True)
+def audit_list(action: str | None, actor_name: str | None, limit: int) -> None:
+    """Show the newest audit entries: time, action, outcome, actor, status, path, details."""
+    query = {"limit": min(limit, 200), "action": action, "actor_name": actor_name}
+    with _database(_settings()) as database, _problems_as_errors(), database.uow() as uow:
+        for entry in audit_service.list_(uow=uow, query=query).items:
+            click.echo(
+                f"{entry.occurred_at:%Y-%m-%dT%H:%M:%SZ}\t{entry.action}\t{entry.outcome}\t"
+                f"{entry.actor_name or '-'}\t{entry.status or '-'}\t{entry.path or '-'}\t{entry.details}"
+            )
+
+
+@audit.command("purge")
+@click.option("--older-than-days", type=click.IntRange(min=1), required=True)
+def audit_purge(older_than_days: int) -> None:
+    """Delete audit entries older than the given number of days (run it from cron for a retention)."""
+    before = utcnow() - timedelta(days=older_than_days)
+    with _database(_settings()) as database, database.uow() as uow:
+        deleted = audit_service.purge(uow=uow, before=before)
+    click.echo(f"deleted {deleted} audit entries older than {before:%Y-%m-%dT%H:%M:%SZ}")
+
+
 def _all_users(database: Database) -> Iterator[Any]:
     cursor = None
     while True:
@@ -192,6 +375,11 @@ def _problems_as_errors() -> Iterator[None]:
         raise click.ClickException(f"{problem.detail}{f' ({fields})' if fields else ''}") from None
     except SettingsError as error:
         raise click.ClickException(str(error)) from None
+
+
+cli.add_command(integrations_cli.worker)
+cli.add_command(edge_cli.edge)
+cli.add_command(integrations_cli.integrations)
 
 
 def main() -> None:

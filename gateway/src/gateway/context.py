@@ -13,6 +13,7 @@ from gateway.identity.passwords import Passwords
 from gateway.identity.tokens import TokenIssuer
 from gateway.keys import KeyStore
 from gateway.proxy import Proxy
+from gateway.ratelimit.limiter import RateLimiter
 from gateway.routes import RouteTable
 from gateway.settings import GatewaySettings
 
@@ -31,6 +32,8 @@ class Gateway:
     proxy: Proxy
     service_docs: ServiceDocuments
     events: EventsCatalog
+    # Counts requests per caller in the gateway's database; set by create_app (it needs the engine).
+    limiter: RateLimiter | None = None
 
     @classmethod
     def build(cls, settings: GatewaySettings) -> Gateway:

@@ -32,4 +32,8 @@ def new_id() -> str:
 
 def load_models() -> None:
     """Import every model module so `metadata` knows all tables (Alembic's env.py calls this)."""
-    import gateway.identity.models  # noqa: F401
+    import gateway.access.apikeys
+    import gateway.audit.models
+    import gateway.identity.models
+    import gateway.integrations.models
+    import gateway.ratelimit.models  # noqa: F401

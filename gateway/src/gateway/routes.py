@@ -54,6 +54,7 @@ ROUTE_DECLARATIONS: dict[str, str] = {
     "quotas": "sales",
     "campaigns": "sales",
     "activities": "sales",
+    "visit-plans": "sales",
     "sales-performance": "sales",
     # service desk
     "tickets": "service-desk",
@@ -77,12 +78,20 @@ ROUTE_DECLARATIONS: dict[str, str] = {
     "attendance": "projects",
 }
 
+# The largest request body passed on to a service (mail with attachments, project documents); the kit's
+# 2 MiB JSON cap is for the gateway's own resources. The edge (nginx) uses the same limit.
+MAX_FORWARDED_BODY_BYTES = 30 * 1024 * 1024
+
 # Resources anyone may call without a token: the owning service authenticates them its own way
 # (web-to-lead: a web form's API key; inbound mail: the mailbox's secret; survey answers: a single-use token).
 PUBLIC_RESOURCES = frozenset({"web-leads", "inbound-mail", "survey-responses"})
 
 # Resources the gateway answers itself; a service must never claim them.
-GATEWAY_RESOURCES = frozenset({"auth", "users", "openapi.json", "asyncapi.yaml", "asyncapi.json"})
+GATEWAY_RESOURCES = frozenset(
+    {"auth", "users", "openapi.json", "asyncapi.yaml", "asyncapi.json"}
+    | {"teams", "roles", "api-keys", "audit-log"}
+    | {"events", "webhooks"}
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -111,6 +120,10 @@ class RouteTable:
             resource: Route(resource, service, service_urls[service].rstrip("/"))
             for resource, service in declarations.items()
         }
+
+    def routes(self) -> dict[str, Route]:
+        """Every public resource with its route."""
+        return dict(self._routes)
 
     def route_for(self, resource: str) -> Route | None:
         """The route of a public resource, or None when no service owns it."""

@@ -33,6 +33,15 @@ class GatewaySettings(ServiceSettings):
     events_catalog: Path | None = None
     admin_username: str | None = None
     admin_password: str | None = dataclasses.field(default=None, repr=False)
+    # Lockout: this many failed sign-ins in a row lock the account for `login_lockout_seconds`.
+    login_max_failures: int = 5
+    login_lockout_seconds: int = 900
+    # Rate limits per caller and window (0 turns a limit off); counted in the database (all replicas).
+    rate_limit_window: int = 60
+    rate_limit_per_user: int = 1200
+    rate_limit_per_api_key: int = 600
+    # Lifetime of the gateway-signed token an API key is exchanged for, per request.
+    api_key_token_ttl: int = 300
     # Not read from the environment: tests pass "CHEAPEST" so hashing does not dominate their runtime.
     password_hash_profile: str = "RFC_9106_LOW_MEMORY"
 
@@ -55,6 +64,12 @@ class GatewaySettings(ServiceSettings):
             "events_catalog": _path(env, "CRM_EVENTS_CATALOG") or repository_events_catalog(),
             "admin_username": env.get("CRM_ADMIN_USERNAME") or None,
             "admin_password": env.get("CRM_ADMIN_PASSWORD") or None,
+            "login_max_failures": _number(env, "CRM_LOGIN_MAX_FAILURES", 5, int),
+            "login_lockout_seconds": _number(env, "CRM_LOGIN_LOCKOUT_SECONDS", 900, int),
+            "rate_limit_window": _number(env, "CRM_RATE_LIMIT_WINDOW", 60, int),
+            "rate_limit_per_user": _number(env, "CRM_RATE_LIMIT_PER_USER", 1200, int),
+            "rate_limit_per_api_key": _number(env, "CRM_RATE_LIMIT_PER_API_KEY", 600, int),
+            "api_key_token_ttl": _number(env, "CRM_API_KEY_TOKEN_TTL", 300, int),
         }
         return super().from_env(service, env, **(values | overrides))
 
@@ -67,10 +82,20 @@ class GatewaySettings(ServiceSettings):
             "CRM_UPSTREAM_CONNECT_TIMEOUT": self.upstream_connect_timeout,
             "CRM_UPSTREAM_READ_TIMEOUT": self.upstream_read_timeout,
             "CRM_UPSTREAM_POOL_SIZE": self.upstream_pool_size,
+            "CRM_LOGIN_LOCKOUT_SECONDS": self.login_lockout_seconds,
+            "CRM_RATE_LIMIT_WINDOW": self.rate_limit_window,
+            "CRM_API_KEY_TOKEN_TTL": self.api_key_token_ttl,
         }
         for name, value in positive.items():
             if value <= 0:
                 raise SettingsError(f"{name} must be greater than 0, not {value!r}")
+        for name, limit in (
+            ("CRM_RATE_LIMIT_PER_USER", self.rate_limit_per_user),
+            ("CRM_RATE_LIMIT_PER_API_KEY", self.rate_limit_per_api_key),
+            ("CRM_LOGIN_MAX_FAILURES", self.login_max_failures),
+        ):
+            if limit < 0:
+                raise SettingsError(f"{name} must be 0 (off) or more, not {limit!r}")
         if self.openapi_cache_ttl < 0:
             raise SettingsError(f"CRM_OPENAPI_CACHE_TTL must be 0 or more, not {self.openapi_cache_ttl!r}")
         for service, url in self.service_urls.items():

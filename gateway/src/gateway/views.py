@@ -8,7 +8,7 @@ from crmkit import accepts_body, public
 from gateway.context import gateway
 from gateway.errors import RouteNotFound
 from gateway.proxy import UpstreamRequest
-from gateway.routes import PUBLIC_RESOURCES
+from gateway.routes import MAX_FORWARDED_BODY_BYTES, PUBLIC_RESOURCES
 
 FORWARDED_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -25,6 +25,7 @@ def forward(resource: str, rest: str = "") -> Response:
     route = parts.routes.route_for(resource)
     if route is None:
         raise RouteNotFound(f"No service serves /api/v1/{resource}.")
+    request.max_content_length = MAX_FORWARDED_BODY_BYTES  # uploads; the service applies its own limit
     return parts.proxy.forward(route, UpstreamRequest.from_request(request, g.crm_request_id))
 
 

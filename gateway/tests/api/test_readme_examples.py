@@ -53,3 +53,23 @@ def test_create_list_and_change_a_user(client, admin_headers):
     )
     assert changed.status_code == 200
     assert changed.get_json()["roles"] == ["service_manager"]
+
+
+def test_teams_roles_api_keys_and_the_audit_log(client, admin_headers):
+    """The identity and access examples: a team, the access table, an integrator key, the audit log."""
+    json_headers = admin_headers | {"Content-Type": "application/json"}
+    team = client.post(
+        "/api/v1/teams", data='{"name":"north","description":"Sales north"}', headers=json_headers
+    )
+    assert team.status_code == 201
+    roles = client.get("/api/v1/roles", headers=admin_headers).get_json()["items"]
+    assert roles[0]["name"] == "sales_rep"
+    key = client.post(
+        "/api/v1/api-keys",
+        data='{"name":"erp-sync","resources":["accounts"],"event_types":["sales.order.*"]}',
+        headers=json_headers,
+    )
+    assert key.status_code == 201 and key.get_json()["key"].startswith("crmk_")
+    client.post("/api/v1/auth/token", json={"username": "admin", "password": "wrong password"})
+    log = client.get("/api/v1/audit-log?action=auth.login_failed&limit=20", headers=admin_headers)
+    assert [entry["actor_name"] for entry in log.get_json()["items"]] == ["admin"]

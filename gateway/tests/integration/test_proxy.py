@@ -100,6 +100,16 @@ def test_checks_the_token_before_forwarding(client, upstream):
     assert upstream.seen == []
 
 
+def test_uploads_larger_than_a_json_body_are_forwarded_up_to_the_limit(client, upstream, admin_headers):
+    headers = admin_headers | {"Content-Type": "application/octet-stream"}
+    body = b"x" * (5 * 1024 * 1024)  # over the kit's 2 MiB cap for the gateway's own JSON resources
+    assert client.post("/api/v1/accounts/big-upload", data=body, headers=headers).status_code == 201
+    assert len(upstream.seen[0]["body"]) == len(body)
+    too_big = client.post("/api/v1/accounts/big-upload", data=body * 7, headers=headers)
+    assert too_big.status_code == 413
+    assert len(upstream.seen) == 1
+
+
 def test_public_resources_are_forwarded_without_a_token(client, upstream):
     response = client.post(
         "/api/v1/web-leads", json={"email": "a@b.example"}, headers={"X-Api-Key": "form-key"}

@@ -13,6 +13,10 @@ class AccountDisabled(Unauthorized):
     code = "auth.account_disabled"
 
 
+class AccountLocked(Unauthorized):
+    code = "auth.account_locked"
+
+
 class InvalidRefreshToken(Unauthorized):
     code = "auth.invalid_refresh_token"
 
@@ -31,6 +35,18 @@ class UsernameTaken(Conflict):
 
 class LastAdmin(Conflict):
     code = "identity.last_admin"
+
+
+class TeamNotFound(NotFound):
+    code = "identity.team_not_found"
+
+
+class TeamNameTaken(Conflict):
+    code = "identity.team_name_taken"
+
+
+class TeamInUse(Conflict):
+    code = "identity.team_in_use"
 
 
 class InvalidUsername(ValidationFailed):

@@ -83,6 +83,9 @@ class User(VersionedMixin, Base):
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Failed sign-ins in a row, and until when the account refuses sign-ins (lockout; shared by replicas).
+    failed_logins: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     role_rows: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by=UserRole.role
     )
@@ -102,6 +105,21 @@ class User(VersionedMixin, Base):
 
     def touch(self) -> None:
         """Mark a change (also bumps `version`, even when only the roles changed)."""
+        self.updated_at = utcnow()
+
+
+class Team(VersionedMixin, Base):
+    """A team users belong to (the token's `team`); services apply record-level rules per team."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    description: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    def touch(self) -> None:
         self.updated_at = utcnow()
 
 

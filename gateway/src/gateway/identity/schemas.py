@@ -48,6 +48,10 @@ class UserSchema(Schema):
     roles = _roles()
     team = ma.fields.String(allow_none=True)
     active = ma.fields.Boolean()
+    failed_logins = ma.fields.Integer(dump_only=True, metadata={"description": "Failed sign-ins in a row"})
+    locked_until = ma.fields.DateTime(
+        dump_only=True, allow_none=True, metadata={"description": "Sign-ins are refused until then"}
+    )
     created_at = ma.fields.DateTime(dump_only=True)
     updated_at = ma.fields.DateTime(dump_only=True)
 
@@ -78,3 +82,40 @@ class UserQuerySchema(PageQuerySchema):
     role = ma.fields.String(validate=ma.validate.OneOf(ROLES))
     team = ma.fields.String()
     active = ma.fields.Boolean()
+
+
+class TeamSchema(Schema):
+    id = ma.fields.String(dump_only=True)
+    name = ma.fields.String(metadata={"description": "Unique; what tokens carry as `team`"})
+    description = ma.fields.String(allow_none=True)
+    created_at = ma.fields.DateTime(dump_only=True)
+    updated_at = ma.fields.DateTime(dump_only=True)
+
+
+class TeamCreateSchema(Schema):
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
+    description = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=500))
+
+
+class TeamUpdateSchema(Schema):
+    description = ma.fields.String(required=True, allow_none=True, validate=ma.validate.Length(max=500))
+
+
+class TeamQuerySchema(PageQuerySchema):
+    name = ma.fields.String()
+
+
+class RoleSchema(Schema):
+    name = ma.fields.String(metadata={"example": "sales_rep"})
+    access = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.List(ma.fields.String()),
+        metadata={"description": "Resource -> HTTP methods this role may use at the gateway"},
+    )
+    sees_fields_of = ma.fields.List(
+        ma.fields.String(), metadata={"description": "Masked field groups this role may see"}
+    )
+
+
+class RoleListSchema(Schema):
+    items = ma.fields.List(ma.fields.Nested(RoleSchema), required=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Mapping
-from datetime import datetime
-from typing import Any, cast
+from datetime import datetime, timedelta
+from typing import Any, NoReturn, cast
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -12,9 +14,13 @@ from sqlalchemy.orm import Session
 
 from crmkit import Page, UnitOfWork, check_version, paginate, parse_sort
 from crmkit.types import utcnow
+from gateway.audit import models as audit
+from gateway.audit.service import Actor, record
 from gateway.db import new_id
+from gateway.identity import teams
 from gateway.identity.errors import (
     AccountDisabled,
+    AccountLocked,
     InvalidCredentials,
     InvalidRefreshToken,
     LastAdmin,
@@ -34,25 +40,127 @@ from gateway.identity.passwords import Passwords
 from gateway.identity.tokens import TokenIssuer, TokenPair, digest
 
 USER_SORTS = {"username": User.username, "created_at": User.created_at}
+WRONG_CREDENTIALS = "The username or password is wrong."
+
+
+@dataclasses.dataclass(frozen=True)
+class LockoutPolicy:
+    """`max_failures` failed sign-ins in a row lock an account for `seconds` (0 failures: never lock)."""
+
+    max_failures: int = 0
+    seconds: int = 900
 
 
 def issue_token(
-    *, uow: UnitOfWork, passwords: Passwords, tokens: TokenIssuer, username: str, password: str
+    *,
+    uow: UnitOfWork,
+    passwords: Passwords,
+    tokens: TokenIssuer,
+    username: str,
+    password: str,
+    lockout: LockoutPolicy = LockoutPolicy(),
 ) -> TokenPair:
-    """Check a username and password and grant a token pair; a wrong name or password look the same."""
-    user = _find(uow.session, username.strip().lower())
+    """Check a username and password and grant a token pair; a wrong name or password look the same.
+
+    Every attempt is audited; failures in a row count toward a lockout kept in the database (replicas share it).
+    """
+    name = username.strip().lower()
+    user = _find(uow.session, name)
+    now = tokens.now()
     if user is None:
         passwords.verify_dummy(password)
-        raise InvalidCredentials("The username or password is wrong.")
+        _refuse(
+            uow, Actor(None, name[:150], "anonymous"), "unknown_user", InvalidCredentials(WRONG_CREDENTIALS)
+        )
+    actor = Actor(user.id, user.username, "user")
+    if user.locked_until is not None and user.locked_until > now:
+        passwords.verify_dummy(password)
+        _refuse(uow, actor, "locked", _locked_problem(user.locked_until, now))
     if not passwords.verify(user.password_hash, password):
-        raise InvalidCredentials("The username or password is wrong.")
+        _count_failure(uow, user, actor, lockout, now)
     if not user.active:
-        raise AccountDisabled("This account is disabled; ask an administrator.")
+        _refuse(uow, actor, "disabled", AccountDisabled("This account is disabled; ask an administrator."))
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash(password)
+    if user.failed_logins or user.locked_until is not None:
+        _set_lock(uow.session, user.id, failed_logins=0, locked_until=None)
     pair = _grant(uow.session, tokens, user, family_id=new_id())
+    record(uow.session, audit.LOGIN_SUCCEEDED, actor=actor, target=("user", user.id))
     uow.commit()
     return pair
+
+
+def _refuse(uow: UnitOfWork, actor: Actor, reason: str, problem: Exception) -> NoReturn:
+    """Audit a refused sign-in (committed on its own) and answer `problem`."""
+    status = getattr(problem, "status", 401)
+    record(
+        uow.session,
+        audit.LOGIN_FAILED,
+        outcome="failure",
+        actor=actor,
+        target=("user", actor.id),
+        status=status,
+        reason=reason,
+    )
+    uow.commit()
+    raise problem
+
+
+def _count_failure(
+    uow: UnitOfWork, user: User, actor: Actor, lockout: LockoutPolicy, now: datetime
+) -> NoReturn:
+    """Add a failure (atomically: concurrent attempts on several replicas all count); lock at the limit."""
+    uow.session.execute(
+        sa.update(User)
+        .where(User.id == user.id)
+        .values(failed_logins=User.failed_logins + 1)
+        .execution_options(synchronize_session=False)
+    )
+    failures = int(uow.session.scalar(sa.select(User.failed_logins).where(User.id == user.id)) or 0)
+    if lockout.max_failures and failures >= lockout.max_failures:
+        until = now + timedelta(seconds=lockout.seconds)
+        _set_lock(uow.session, user.id, failed_logins=0, locked_until=until)
+        record(
+            uow.session,
+            audit.ACCOUNT_LOCKED,
+            outcome="failure",
+            status=401,
+            actor=actor,
+            target=("user", user.id),
+            failures=failures,
+            locked_until=until.isoformat(),
+        )
+        _refuse(uow, actor, "wrong_password", _locked_problem(until, now))
+    _refuse(uow, actor, "wrong_password", InvalidCredentials(WRONG_CREDENTIALS))
+
+
+def _locked_problem(until: datetime, now: datetime) -> AccountLocked:
+    seconds = max(1, math.ceil((until - now).total_seconds()))
+    return AccountLocked(
+        "Too many failed sign-ins: this account is locked for a while; try again later.",
+        headers={"Retry-After": str(seconds)},
+        locked_until=until.isoformat(),
+    )
+
+
+def _set_lock(session: Session, user_id: str, **values: Any) -> None:
+    """Write lockout state without bumping the user's version (it is not an edit of the user)."""
+    session.execute(
+        sa.update(User)
+        .where(User.id == user_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def unlock(*, uow: UnitOfWork, user_id: str) -> User:
+    """Lift a lockout now (admin)."""
+    user = get_or_raise(uow=uow, user_id=user_id)
+    _set_lock(uow.session, user.id, failed_logins=0, locked_until=None)
+    record(uow.session, audit.USER_UPDATED, target=("user", user.id), unlocked=True)
+    uow.commit()
+    uow.session.refresh(user)
+    return user
 
 
 def refresh(*, uow: UnitOfWork, tokens: TokenIssuer, refresh_token: str) -> TokenPair:
@@ -85,11 +193,21 @@ def create_user(*, uow: UnitOfWork, passwords: Passwords, data: Mapping[str, Any
     user = User(
         username=username,
         password_hash=passwords.hash(data["password"]),
-        team=data.get("team"),
+        team=teams.ensure(uow.session, data.get("team")),
         active=data.get("active", True),
     )
     user.set_roles(data["roles"])
     uow.session.add(user)
+    uow.session.flush()
+    record(
+        uow.session,
+        audit.USER_CREATED,
+        target=("user", user.id),
+        username=username,
+        roles=user.roles,
+        team=user.team,
+        active=user.active,
+    )
     try:
         uow.commit()
     except IntegrityError:
@@ -102,6 +220,14 @@ def get_or_raise(*, uow: UnitOfWork, user_id: str) -> User:
     user = uow.session.get(User, user_id)
     if user is None:
         raise UserNotFound(f"There is no user {user_id!r}.")
+    return user
+
+
+def find_or_raise(*, uow: UnitOfWork, username: str) -> User:
+    """Load a user by username or answer 404."""
+    user = _find(uow.session, username.strip().lower())
+    if user is None:
+        raise UserNotFound(f"There is no user {username!r}.")
     return user
 
 
@@ -125,10 +251,11 @@ def update_user(
     user = get_or_raise(uow=uow, user_id=user_id)
     check_version(user.version, expected_version)
     was_admin = user.active and user.is_admin
+    before = {"roles": user.roles, "team": user.team, "active": user.active}
     if "roles" in data:
         user.set_roles(data["roles"])
     if "team" in data:
-        user.team = data["team"]
+        user.team = teams.ensure(uow.session, data["team"])
     if "active" in data:
         user.active = data["active"]
     if "password" in data:
@@ -138,6 +265,17 @@ def update_user(
         _ensure_another_admin(uow.session, user.id)
     if not user.active:
         _revoke(uow.session, RefreshToken.user_id == user.id, utcnow())
+    after = {"roles": user.roles, "team": user.team, "active": user.active}
+    changes = {
+        key: {"before": before[key], "after": after[key]} for key in after if before[key] != after[key]
+    }
+    record(
+        uow.session,
+        audit.USER_UPDATED,
+        target=("user", user.id),
+        changes=changes,
+        password_changed=True if "password" in data else None,
+    )
     uow.commit()
     return user
 
@@ -149,6 +287,7 @@ def set_password(*, uow: UnitOfWork, passwords: Passwords, username: str, passwo
         raise UserNotFound(f"There is no user {username!r}.")
     _change_password(uow.session, passwords, user, password)
     user.touch()
+    record(uow.session, audit.PASSWORD_SET, target=("user", user.id))
     uow.commit()
     return user
 

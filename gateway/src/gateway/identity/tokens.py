@@ -73,6 +73,27 @@ class TokenIssuer:
             "jti": uuid.uuid4().hex,
         }
 
+    def integrator_token(
+        self, *, key_id: str, name: str, scopes: list[str] | tuple[str, ...], ttl: int
+    ) -> str:
+        """A short-lived token for one request made with an API key (kind "api_key", role "integrator")."""
+        issued = int(self.now().timestamp())
+        return self.sign(
+            {
+                "sub": key_id,
+                "preferred_username": name,
+                "roles": ["integrator"],
+                "team": None,
+                "kind": "api_key",
+                "scope": " ".join(scopes),
+                "iss": self.issuer,
+                "aud": self.audience,
+                "iat": issued,
+                "exp": issued + ttl,
+                "jti": uuid.uuid4().hex,
+            }
+        )
+
     def sign(self, claims: dict[str, Any]) -> str:
         """Sign `claims` with the newest key, naming it in the `kid` header."""
         key = self.keys.signing_key()

@@ -19,12 +19,19 @@ from crmkit import (
     require_roles,
 )
 from crmkit.api import ProblemSchema
+from gateway.access import rules
+from gateway.access.masking import MASK_RULES
 from gateway.context import gateway
-from gateway.identity import service
-from gateway.identity.models import ADMIN, User
+from gateway.identity import service, teams
+from gateway.identity.models import ADMIN, ROLES, Team, User
 from gateway.identity.schemas import (
     JwksSchema,
     RefreshRequestSchema,
+    RoleListSchema,
+    TeamCreateSchema,
+    TeamQuerySchema,
+    TeamSchema,
+    TeamUpdateSchema,
     TokenRequestSchema,
     TokenSchema,
     UserCreateSchema,
@@ -40,6 +47,10 @@ auth_blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="S
 users_blp = Blueprint(
     "users", __name__, url_prefix="/api/v1/users", description="User administration (admin)."
 )
+teams_blp = Blueprint("teams", __name__, url_prefix="/api/v1/teams", description="Teams (admin).")
+roles_blp = Blueprint(
+    "roles", __name__, url_prefix="/api/v1/roles", description="Department roles and what each may do."
+)
 
 
 @auth_blp.route("/token")
@@ -48,12 +59,19 @@ class Token(MethodView):
     @auth_blp.doc(security=[])
     @auth_blp.arguments(TokenRequestSchema)
     @auth_blp.response(200, TokenSchema)
-    @auth_blp.alt_response(401, description="Wrong username or password, or a disabled account", **PROBLEM)
+    @auth_blp.alt_response(
+        401, description="Wrong username or password, a disabled or a locked account", **PROBLEM
+    )
     def post(self, data: dict[str, Any]) -> TokenPair:
         """Issue an access token and a refresh token for a username and password."""
         parts = gateway()
+        lockout = service.LockoutPolicy(
+            parts.settings.login_max_failures, parts.settings.login_lockout_seconds
+        )
         with current_uow() as uow:
-            return service.issue_token(uow=uow, passwords=parts.passwords, tokens=parts.tokens, **data)
+            return service.issue_token(
+                uow=uow, passwords=parts.passwords, tokens=parts.tokens, lockout=lockout, **data
+            )
 
 
 @auth_blp.route("/refresh")
@@ -128,6 +146,97 @@ class UserItem(MethodView):
                 uow=uow, passwords=gateway().passwords, user_id=user_id, data=data, expected_version=version
             )
         return user, _user_headers(user)
+
+
+@users_blp.route("/<user_id>/unlock")
+class UserUnlock(MethodView):
+    @require_roles(ADMIN)
+    @users_blp.response(200, UserSchema)
+    @users_blp.alt_response(404, description="No such user", **PROBLEM)
+    def post(self, user_id: str) -> User:
+        """Lift a sign-in lockout at once and reset the count of failed sign-ins."""
+        with current_uow() as uow:
+            return service.unlock(uow=uow, user_id=user_id)
+
+
+@teams_blp.route("")
+class TeamCollection(MethodView):
+    @require_roles(ADMIN)
+    @teams_blp.arguments(TeamQuerySchema, location="query")
+    @teams_blp.response(200, page_schema(TeamSchema))
+    def get(self, query: dict[str, Any]) -> Page:
+        """List teams, a page at a time (filter: name)."""
+        with current_uow() as uow:
+            return teams.list_(uow=uow, query=query)
+
+    @require_roles(ADMIN)
+    @idempotent
+    @teams_blp.arguments(TeamCreateSchema)
+    @teams_blp.response(201, TeamSchema)
+    @teams_blp.alt_response(409, description="The name is taken", **PROBLEM)
+    def post(self, data: dict[str, Any]) -> tuple[Team, dict[str, str]]:
+        """Create a team (assigning a user to a new team name creates it too)."""
+        with current_uow() as uow:
+            team = teams.create(uow=uow, data=data)
+        return team, _team_headers(team, location=True)
+
+
+@teams_blp.route("/<team_id>")
+class TeamItem(MethodView):
+    @require_roles(ADMIN)
+    @teams_blp.response(200, TeamSchema)
+    @teams_blp.alt_response(404, description="No such team", **PROBLEM)
+    def get(self, team_id: str) -> tuple[Team, dict[str, str]]:
+        """Read a team."""
+        with current_uow() as uow:
+            team = teams.get_or_raise(uow=uow, team_id=team_id)
+        return team, _team_headers(team)
+
+    @require_roles(ADMIN)
+    @teams_blp.arguments(TeamUpdateSchema)
+    @teams_blp.response(200, TeamSchema)
+    @teams_blp.alt_response(412, description="The team changed since the If-Match version", **PROBLEM)
+    def patch(self, data: dict[str, Any], team_id: str) -> tuple[Team, dict[str, str]]:
+        """Change a team's description (send If-Match; the name is fixed)."""
+        version = expected_version()
+        with current_uow() as uow:
+            team = teams.update(uow=uow, team_id=team_id, data=data, expected_version=version)
+        return team, _team_headers(team)
+
+    @require_roles(ADMIN)
+    @teams_blp.response(204)
+    @teams_blp.alt_response(409, description="Users still belong to the team", **PROBLEM)
+    def delete(self, team_id: str) -> None:
+        """Delete a team nobody belongs to (send If-Match)."""
+        version = expected_version()
+        with current_uow() as uow:
+            teams.delete(uow=uow, team_id=team_id, expected_version=version)
+
+
+@roles_blp.route("")
+class RoleCollection(MethodView):
+    @roles_blp.response(200, RoleListSchema)
+    def get(self) -> dict[str, Any]:
+        """The department roles, the resources and methods each may use, and the masked fields each sees."""
+        table = rules.describe()
+        items = [
+            {
+                "name": role,
+                "access": table.get(role, {}),
+                "sees_fields_of": [
+                    rule.name for rule in MASK_RULES if role == ADMIN or role in rule.visible_to
+                ],
+            }
+            for role in ROLES
+        ]
+        return {"items": items}
+
+
+def _team_headers(team: Team, *, location: bool = False) -> dict[str, str]:
+    headers = {"ETag": etag_for(team.version)}
+    if location:
+        headers["Location"] = url_for("teams.TeamItem", team_id=team.id)
+    return headers
 
 
 def _user_headers(user: User, *, location: bool = False) -> dict[str, str]:

@@ -1,0 +1,1 @@
+"""Access at the gateway: role -> resources and methods, field masking by role, integrator API keys."""

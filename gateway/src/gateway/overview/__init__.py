@@ -1,0 +1,1 @@
+"""Aggregated views: one answer from several services (the account overview)."""

@@ -1,0 +1,116 @@
+"""The nginx configuration the edge is generated with: one place (the route table) decides every path."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from gateway.cli import cli
+from gateway.edge.nginx import EdgeOptions, render
+from gateway.routes import PUBLIC_RESOURCES, ROUTE_DECLARATIONS, RouteTable
+
+URLS = {
+    "customer": "http://127.0.0.1:8101",
+    "sales": "http://127.0.0.1:8102",
+    "service-desk": "http://127.0.0.1:8103",
+    "projects": "http://127.0.0.1:8104",
+}
+
+
+def options(**changes) -> EdgeOptions:
+    values = {
+        "listen": "127.0.0.1:8080",
+        "gateway_url": "http://127.0.0.1:8090",
+        "service_urls": URLS,
+        "prefix": "/tmp/edge",
+    }
+    return EdgeOptions(**(values | changes))
+
+
+LOCATION = re.compile(r"location ~ \^/api/v1/(\S+?)\(/\|\$\) \{(.*?)\n\s*\}", re.S)
+
+
+def locations(conf: str) -> list[tuple[set[str], str]]:
+    """(resources, body) of every /api/v1/<resource> location, read back from the generated text."""
+    found = []
+    for match in LOCATION.finditer(conf):
+        names = match.group(1).strip("()").replace("\\", "").split("|")
+        found.append((set(names), match.group(2)))
+    return found
+
+
+def service_locations(conf: str) -> dict[str, set[str]]:
+    """Resource -> the upstreams its location goes to."""
+    found: dict[str, set[str]] = {}
+    for resources, body in locations(conf):
+        target = re.search(r"proxy_pass http://\$?(crm_[a-z_]+?)(?:_target)?;", body)
+        assert target, body
+        for resource in resources:
+            found.setdefault(resource, set()).add(target.group(1))
+    return found
+
+
+def test_every_routed_resource_goes_to_its_service_and_only_there() -> None:
+    conf = render(RouteTable(URLS), options())
+    found = service_locations(conf)
+    assert found.keys() == set(ROUTE_DECLARATIONS)
+    for resource, service in ROUTE_DECLARATIONS.items():
+        assert found[resource] == {"crm_" + service.replace("-", "_")}, resource
+
+
+def test_only_public_resources_skip_the_authorize_request() -> None:
+    conf = render(RouteTable(URLS), options())
+    unchecked = {
+        name for resources, body in locations(conf) if "auth_request" not in body for name in resources
+    }
+    assert unchecked == set(PUBLIC_RESOURCES)
+
+
+def test_the_overview_and_the_gateways_own_paths_go_to_the_gateway() -> None:
+    conf = render(RouteTable(URLS), options())
+    overview = conf.index("overview")
+    assert conf.index("location ~ ^/api/v1/(accounts|") > overview  # regex locations match in order
+    assert "location / {\n            proxy_pass http://crm_gateway;" in conf
+
+
+def test_authorize_answers_can_be_cached_per_token_method_and_path() -> None:
+    assert "proxy_cache" not in render(RouteTable(URLS), options())
+    cached = render(RouteTable(URLS), options(authorize_cache_seconds=5))
+    assert "proxy_cache_valid 200 204 5s;" in cached
+    assert 'proxy_cache_key "$http_authorization|$request_method|$uri";' in cached
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"service_urls": {"customer": URLS["customer"]}}, "no URL for the services"),
+        ({"gateway_url": "https://gateway.example:443"}, "http://host:port"),
+        ({"service_urls": URLS | {"sales": "http://sales"}}, "http://host:port"),
+    ],
+)
+def test_bad_options_are_refused(changes, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        render(RouteTable(URLS), options(**changes))
+
+
+@pytest.mark.skipif(
+    shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(), reason="needs nginx"
+)
+def test_nginx_accepts_the_generated_file(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["edge", "nginx-conf", "--prefix", str(tmp_path / "p"), "--out", str(tmp_path / "nginx.conf")],
+        env={"CRM_DATA_DIR": str(tmp_path)},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    checked = subprocess.run(
+        [nginx, "-t", "-p", str(tmp_path / "p"), "-c", str(tmp_path / "nginx.conf")],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stderr

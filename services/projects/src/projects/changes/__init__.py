@@ -1,0 +1,1 @@
+"""Change control: change requests with scope, schedule and cost impact, approval and re-baselining."""

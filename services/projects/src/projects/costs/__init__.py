@@ -1,0 +1,1 @@
+"""Cost control: budget lines, timesheets, expenses, actual cost and earned value."""

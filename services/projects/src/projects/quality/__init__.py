@@ -1,0 +1,1 @@
+"""Quality: quality plans per deliverable (standards, checklists), reviews and inspections, non-conformances."""

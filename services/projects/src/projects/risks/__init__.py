@@ -1,0 +1,1 @@
+"""The risk register: probability x impact, owner, response plan, status and review date."""

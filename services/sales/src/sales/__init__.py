@@ -1,0 +1,1 @@
+"""The CRM sales service: from leads to orders."""

@@ -1,0 +1,1 @@
+"""Marketing campaigns: budget and cost, members from customer segments, responses as leads, ROI."""

@@ -1,0 +1,1 @@
+"""Weighted pipeline forecast, quotas with attainment, and immutable weekly snapshots."""

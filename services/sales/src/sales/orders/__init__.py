@@ -1,0 +1,1 @@
+"""Orders made from accepted quotes: confirmed -> fulfilled | cancelled."""

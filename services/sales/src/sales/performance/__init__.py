@@ -1,0 +1,1 @@
+"""Performance per rep and team for a period."""

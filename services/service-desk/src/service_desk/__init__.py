@@ -1,0 +1,1 @@
+"""The CRM service desk: multichannel tickets, SLA clocks on business hours, surveys, knowledge base."""
