@@ -16,7 +16,8 @@ COPY libs/ libs/
 COPY services/ services/
 COPY gateway/ gateway/
 COPY deploy/gunicorn.conf.py deploy/
-RUN pip install -e libs/crmkit -e services/customer -e gateway \
+RUN pip install -e libs/crmkit -e services/customer -e services/sales -e services/service-desk \
+        -e services/projects -e gateway \
     && python -m compileall -q libs services gateway
 
 FROM ${PYTHON_IMAGE} AS runtime
@@ -26,10 +27,11 @@ ENV PATH=/opt/venv/bin:$PATH \
     CRM_DATA_DIR=/var/lib/crm
 RUN groupadd --system --gid 10001 crm \
     && useradd --system --uid 10001 --gid crm --home-dir /app --shell /usr/sbin/nologin crm \
-    && install -d -o crm -g crm -m 0750 /var/lib/crm /var/lib/crm/keys
+    && install -d -o crm -g crm -m 0750 /var/lib/crm /var/lib/crm/keys /var/lib/crm/attachments \
+        /var/lib/crm/documents
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /app /app
 WORKDIR /app
 USER crm:crm
-EXPOSE 8080 8101
+EXPOSE 8080 8101 8102 8103 8104
 CMD ["gunicorn", "-c", "deploy/gunicorn.conf.py", "gateway.wsgi:app"]

@@ -8,6 +8,10 @@ MAKEFLAGS += --no-print-directory
 PACKAGES := libs/crmkit services/customer services/sales services/service-desk services/projects gateway
 # Extras installed with a package (make needs them in a variable: a literal `[` is a glob in bash).
 EXTRAS_libs/crmkit := [test]
+EXTRAS_services/customer := [test]
+EXTRAS_services/sales := [test]
+EXTRAS_services/service-desk := [test]
+EXTRAS_services/projects := [test]
 EXTRAS_gateway := [test]
 DEV_TOOLS := ruff mypy pytest
 

@@ -190,3 +190,10 @@ def test_the_edge_is_the_only_published_entry_and_is_generated_from_the_route_ta
     edge = SERVICES["edge"]
     assert edge["depends_on"]["edge-config"]["condition"] == "service_completed_successfully"
     assert "/etc/crm-edge/nginx.conf" in " ".join(edge["command"])
+
+
+def test_the_image_installs_every_package_the_makefile_lists() -> None:
+    packages = re.search(r"^PACKAGES := (.+)$", (ROOT / "Makefile").read_text(), re.M)
+    assert packages
+    installed = set(re.findall(r"-e ([\w/-]+)", (ROOT / "Dockerfile").read_text()))
+    assert set(packages.group(1).split()) == installed

@@ -13,6 +13,7 @@ from gateway.access.views import api_keys_blp
 from gateway.audit.views import audit_blp
 from gateway.context import EXTENSION, Gateway, gateway
 from gateway.docs import views as docs
+from gateway.edge.views import AuthorizeFastPath
 from gateway.edge.views import blueprint as edge_blueprint
 from gateway.identity.views import auth_blp, roles_blp, teams_blp, users_blp
 from gateway.integrations.views import events_blp, webhooks_blp
@@ -51,6 +52,7 @@ def create_app(settings: GatewaySettings | None = None) -> Flask:
     # Access pipeline: API key exchange, rate limits, the role table, masking, audit of denied requests.
     access_hooks.install(app)
     app.register_blueprint(edge_blueprint)  # after the pipeline: its answers stay out of the audit log
+    app.wsgi_app = AuthorizeFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
     # The gateway has no broker yet; it is ready when its database answers and it has a key to sign with.
     crm.readiness.checks = {"database": database_check(crm.database), "signing_key": parts.keys.check}
     app.register_blueprint(docs.pages)

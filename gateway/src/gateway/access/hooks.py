@@ -29,8 +29,9 @@ from gateway.access.masking import fields_hidden_in_resource, strip_fields
 from gateway.access.rules import is_allowed
 from gateway.audit import models as audit
 from gateway.audit.service import Actor, record_now
-from gateway.context import gateway
+from gateway.context import Gateway, gateway
 from gateway.errors import BadGateway
+from gateway.ratelimit.limiter import Verdict
 
 log = logging.getLogger(__name__)
 
@@ -70,14 +71,11 @@ def limit_rate() -> None:
     """Refuse a caller over its limit for the current window with 429 and Retry-After."""
     principal: Principal | None = g.get("crm_principal")
     parts = gateway()
-    if principal is None or parts.limiter is None:
+    verdict = count_request(parts, principal)
+    if verdict is None:
         return
-    settings = parts.settings
-    limit = settings.rate_limit_per_api_key if principal.kind == "api_key" else settings.rate_limit_per_user
-    if limit <= 0:
-        return
-    verdict = parts.limiter.hit(f"{principal.kind}:{principal.subject}", limit)
     g.crm_rate_limit = verdict
+    settings, limit = parts.settings, verdict.limit
     if not verdict.allowed:
         raise RateLimited(
             f"More than {limit} requests in {settings.rate_limit_window} s; slow down.",
@@ -85,6 +83,17 @@ def limit_rate() -> None:
             limit=limit,
             window_seconds=settings.rate_limit_window,
         )
+
+
+def count_request(parts: Gateway, principal: Principal | None) -> Verdict | None:
+    """Count one request of the caller against its limit; None when nothing limits it."""
+    if principal is None or parts.limiter is None:
+        return None
+    settings = parts.settings
+    limit = settings.rate_limit_per_api_key if principal.kind == "api_key" else settings.rate_limit_per_user
+    if limit <= 0:
+        return None
+    return parts.limiter.hit(f"{principal.kind}:{principal.subject}", limit)
 
 
 def check_access() -> None:
