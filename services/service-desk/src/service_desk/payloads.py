@@ -1,54 +1,39 @@
-"""Building blocks of the event payload JSON Schemas, and the time format payloads use."""
+"""This service's names for the kit's payload schema building blocks (crmkit.events.payloads)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime
-from typing import Any
+from crmkit.events.payloads import (
+    CHANGES,
+    CURRENCY,
+    DATE,
+    ID,
+    MONEY,
+    TEXT,
+    TIMESTAMP,
+    VERSION,
+    Schema,
+    day,
+    nullable,
+    one_of,
+    record,
+    timestamp,
+    with_changes,
+)
 
-from crmkit.events.envelope import format_time
-
-Schema = dict[str, Any]
-
-ID: Schema = {"type": "string", "minLength": 1}
-TEXT: Schema = {"type": "string"}
-TIMESTAMP: Schema = {"type": "string", "format": "date-time"}
-VERSION: Schema = {"type": "integer", "minimum": 1}
-CHANGES: Schema = {
-    "type": "object",
-    "description": "Each changed field with its value before and after the change.",
-    "minProperties": 1,
-    "additionalProperties": {
-        "type": "object",
-        "properties": {"before": {}, "after": {}},
-        "required": ["before", "after"],
-        "additionalProperties": False,
-    },
-}
-
-
-def nullable(schema: Schema) -> Schema:
-    return {"anyOf": [schema, {"type": "null"}]}
-
-
-def one_of(values: Sequence[str]) -> Schema:
-    return {"type": "string", "enum": list(values)}
-
-
-def record(properties: Mapping[str, Schema], *, optional: Sequence[str] = ()) -> Schema:
-    """An object with exactly these properties, all required except `optional`."""
-    return {
-        "type": "object",
-        "properties": dict(properties),
-        "required": [name for name in properties if name not in optional],
-        "additionalProperties": False,
-    }
-
-
-def with_changes(state: Schema) -> Schema:
-    """The state schema plus the `changes` map an update event carries."""
-    return record({**state["properties"], "changes": CHANGES})
-
-
-def timestamp(moment: datetime | None) -> str | None:
-    return format_time(moment) if moment is not None else None
+__all__ = [
+    "CHANGES",
+    "CURRENCY",
+    "DATE",
+    "ID",
+    "MONEY",
+    "TEXT",
+    "TIMESTAMP",
+    "VERSION",
+    "Schema",
+    "day",
+    "nullable",
+    "one_of",
+    "record",
+    "timestamp",
+    "with_changes",
+]
