@@ -14,7 +14,6 @@ from service_desk.tickets.errors import CannedResponseNotFound, CannedResponseTi
 from service_desk.tickets.models import CannedResponse, Ticket, TicketGroup
 
 SORT_COLUMNS = {"title": CannedResponse.title, "created_at": CannedResponse.created_at}
-PLACEHOLDERS = ("{{ticket.reference}}", "{{ticket.subject}}", "{{requester.name}}")
 
 
 def render_canned(session: Session, canned_response_id: str, ticket: Ticket) -> str:
