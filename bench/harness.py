@@ -51,9 +51,15 @@ def gunicorn(
     args = [str(BIN / "gunicorn"), "-c", str(GUNICORN_CONF), app]
     if chdir is not None:
         args[1:1] = ["--chdir", str(chdir)]
-    with log.open("w") as out:
-        process = subprocess.Popen(args, env={**env, "PORT": str(port)}, stdout=out, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
+    with serving(args, f"http://127.0.0.1:{port}", {**env, "PORT": str(port)}, log) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serving(args: list[str], url: str, env: Mapping[str, str], log: Path) -> Iterator[str]:
+    """Run `args` (output to `log`) until the block ends; yield `url` once its /readyz answers 200."""
+    with log.open("a") as out:
+        process = subprocess.Popen(args, env=dict(env), stdout=out, stderr=subprocess.STDOUT)
         try:
             wait_ready(url, process, log)
             yield url
@@ -107,3 +113,66 @@ def wrk(url: str, token: str, seconds: int, connections: int) -> dict[str, float
 def say(line: str) -> None:
     print(line, flush=True)
     sys.stdout.flush()
+
+
+def paired_latency(
+    targets: Mapping[str, str], token: str, requests: int, seed: int = 7
+) -> dict[str, list[float]]:
+    """Account creation one request at a time, alternating targets request by request; ms per request.
+
+    Each iteration sends one request to every target, in a shuffled order, over one kept-alive connection
+    per target. The machine's drift (which moves a whole wrk run by milliseconds) then hits every target
+    alike, and `added_at_median` can compare them iteration by iteration.
+    """
+    import http.client
+    import random
+    from urllib.parse import urlsplit
+
+    shuffle = random.Random(seed).shuffle
+    connections = {
+        name: http.client.HTTPConnection(urlsplit(url).netloc, timeout=10) for name, url in targets.items()
+    }
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+    latencies: dict[str, list[float]] = {name: [] for name in targets}
+    order = list(targets)
+    prefix = f"Paired {os.getpid()} {time.time_ns()}"
+    try:
+        for number in range(requests):
+            shuffle(order)
+            for name in order:
+                body = json.dumps({"name": f"{prefix} {name} {number}", "tier": "standard"})
+                started = time.perf_counter_ns()
+                connections[name].request("POST", "/api/v1/accounts", body=body, headers=headers)
+                response = connections[name].getresponse()
+                response.read()
+                latencies[name].append((time.perf_counter_ns() - started) / 1e6)
+                if response.status != 201:
+                    raise RuntimeError(f"{name} answered {response.status} to an account creation")
+    finally:
+        for connection in connections.values():
+            connection.close()
+    return latencies
+
+
+def added_at_median(
+    latencies: Mapping[str, list[float]], baseline: str, resamples: int = 1000, seed: int = 11
+) -> dict[str, tuple[float, float, float]]:
+    """Per target: p50 minus the baseline's p50 (ms), with a 95 % bootstrap interval over the iterations."""
+    import random
+    import statistics
+
+    pick = random.Random(seed).choices
+    count = len(latencies[baseline])
+    added: dict[str, tuple[float, float, float]] = {}
+    for name, values in latencies.items():
+        point = statistics.median(values) - statistics.median(latencies[baseline])
+        spread = []
+        for _ in range(resamples):
+            rows = pick(range(count), k=count)  # resample whole iterations: a pair stays a pair
+            spread.append(
+                statistics.median(values[row] for row in rows)
+                - statistics.median(latencies[baseline][row] for row in rows)
+            )
+        spread.sort()
+        added[name] = (point, spread[int(0.025 * resamples)], spread[int(0.975 * resamples) - 1])
+    return added

@@ -17,7 +17,10 @@ PostgreSQL); `kill` and `respawn` stop and start one process again (crash tests)
 
 Where nginx is installed, the public port is served by the nginx edge (ADR 0005), generated from the route
 table by `crm-gateway edge nginx-conf`, and the Python gateway listens on the port named "gateway-app"
-(the public port + 10 unless given). `CRM_EDGE=off` (or `Platform(edge=False)`) runs without it.
+(the public port + 10 unless given). The edge's authorizer (`crm-gateway edge authorizer`, the process
+"edge-authorizer", with the gateway's environment) answers nginx's bearer-token checks on the port named
+"edge-authorizer" (the public port + 11 unless given); it starts before nginx and is stopped after it.
+`CRM_EDGE=off` (or `Platform(edge=False)`) runs without either.
 """
 
 from __future__ import annotations
@@ -134,6 +137,14 @@ def dev_admin_password(data_dir: Path) -> str:
     return lines[-1]
 
 
+def _edge_ports(public: int, given: Mapping[str, int]) -> dict[str, int]:
+    """The Python gateway's port behind the edge (public + 10) and the authorizer's (public + 11)."""
+    return {
+        "gateway-app": given.get("gateway-app", public + 10),
+        "edge-authorizer": given.get("edge-authorizer", public + 11),
+    }
+
+
 def _port_free(port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) != 0
@@ -177,7 +188,7 @@ class Platform:
             (self.nginx is not None and base_env.get("CRM_EDGE", "on") != "off") if edge is None else edge
         )
         if self.edge and "gateway" in self.ports:
-            self.ports["gateway-app"] = (ports or {}).get("gateway-app", self.ports["gateway"] + 10)
+            self.ports |= _edge_ports(self.ports["gateway"], ports or {})
         self.console = console
         self.processes: list[Process] = []
         self._width = 0
@@ -259,7 +270,8 @@ class Platform:
     def _edge_setup(self) -> tuple[str, ...]:
         return (
             "crm-gateway", "edge", "nginx-conf", "--listen", f"127.0.0.1:{self.ports['gateway']}",
-            "--gateway-url", self.url("gateway-app"), "--prefix", str(self.edge_prefix),
+            "--gateway-url", self.url("gateway-app"), "--authorizer-url", self.url("edge-authorizer"),
+            "--prefix", str(self.edge_prefix),
             "--out", str(self.edge_prefix / "nginx.conf"), "--workers", "1",
         )  # fmt: skip
 
@@ -288,9 +300,20 @@ class Platform:
                 log_path = self.log_dir / f"{c.name}-worker.log"
                 planned.append(Process(f"{c.name}-worker", worker, log_path, env=env))
         if self.edge and self.nginx is not None:
-            argv = [self.nginx, "-p", str(self.edge_prefix), "-c", str(self.edge_prefix / "nginx.conf")]
-            log_path = self.log_dir / "edge.log"
-            planned.append(Process("edge", argv, log_path, port=self.ports["gateway"], env=self.env))
+            planned += self._plan_edge(self.nginx)
+        return planned
+
+    def _plan_edge(self, nginx: str) -> list[Process]:
+        """The authorizer (gateway's settings, answers /readyz), then nginx, which sends it bearer tokens."""
+        port = self.ports["edge-authorizer"]
+        listen = ["--listen", f"127.0.0.1:{port}"]
+        authorizer = [self._executable("crm-gateway"), "edge", "authorizer", *listen]
+        log_path = self.log_dir / "edge-authorizer.log"
+        env = self.env_for("gateway")
+        planned = [Process("edge-authorizer", authorizer, log_path, port=port, env=env)]
+        argv = [nginx, "-p", str(self.edge_prefix), "-c", str(self.edge_prefix / "nginx.conf")]
+        log_path = self.log_dir / "edge.log"
+        planned.append(Process("edge", argv, log_path, port=self.ports["gateway"], env=self.env))
         return planned
 
     def start(self) -> None:
@@ -454,14 +477,16 @@ def banner(platform: Platform) -> str:
         path = platform.data_dir / "dev-admin-password"
         source, password_expr = f"{path} (DEV ONLY, generated)", f"$(tail -n1 {path})"
     services = "\n".join(
-        f"  {c.name:<12} http://127.0.0.1:{platform.web_port(c.name)}" for c in platform.components
+        f"  {c.name:<15} http://127.0.0.1:{platform.web_port(c.name)}" for c in platform.components
     )
     if platform.edge:
-        services = f"  {'edge (nginx)':<12} {gw}  <- the public entry\n{services}"
+        authorizer = f"{platform.url('edge-authorizer')}  <- the edge's bearer-token checks"
+        edge = f"  {'edge (nginx)':<15} {gw}  <- the public entry\n  {'edge-authorizer':<15} {authorizer}"
+        services = f"{edge}\n{services}"
     return f"""
 CRM platform is up (local dev: SQLite + filesystem broker in {platform.data_dir})
 {services}
-  API docs   {gw}/docs     logs: {platform.log_dir}/<name>.log
+  {"API docs":<15} {gw}/docs     logs: {platform.log_dir}/<name>.log
 Admin: username '{user}', password from {source}
   (used when the admin is first created; delete {platform.data_dir}/gateway.db to start over)
 

@@ -47,6 +47,7 @@ WEB = {name: s for name, s in SERVICES.items() if command_of(s).startswith("guni
 WORKERS = {name: s for name, s in SERVICES.items() if command_of(s).endswith(" worker")}
 LONG_RUNNING_APPS = WEB | WORKERS
 MIGRATIONS = {name: s for name, s in SERVICES.items() if " migrate" in command_of(s)}
+AUTHORIZER = "edge-authorizer"  # the gateway's code in its own process: it uses the gateway's database
 
 
 def test_the_file_declares_web_processes_workers_and_migrations() -> None:
@@ -88,7 +89,8 @@ def test_each_service_has_its_own_database_and_role() -> None:
         if url:
             parts, _ = split_url(url)
             database = parts.path.lstrip("/")
-            owners.setdefault(database, set()).add(name.removesuffix("-migrate").removesuffix("-worker"))
+            owner = "gateway" if name == AUTHORIZER else name.removesuffix("-migrate").removesuffix("-worker")
+            owners.setdefault(database, set()).add(owner)
             assert parts.username == database, f"{name}: role and database differ"
 
     assert all(len(users) == 1 for users in owners.values()), owners
@@ -185,11 +187,29 @@ def test_the_edge_is_the_only_published_entry_and_is_generated_from_the_route_ta
     generate = SERVICES["edge-config"]
     assert generate["command"][:3] == ["crm-gateway", "edge", "nginx-conf"]
     assert "--gateway-url=http://gateway:8080" in generate["command"]
+    listen = SERVICES[AUTHORIZER]["command"][-1]  # 0.0.0.0:<port>
+    assert f"--authorizer-url=http://{AUTHORIZER}:{listen.rsplit(':', 1)[1]}" in generate["command"]
     gateway_urls = {k: v for k, v in env_of(SERVICES["gateway"]).items() if k.startswith("CRM_SERVICE_URL_")}
     assert env_of(generate) == gateway_urls
     edge = SERVICES["edge"]
     assert edge["depends_on"]["edge-config"]["condition"] == "service_completed_successfully"
+    assert edge["depends_on"][AUTHORIZER]["condition"] == "service_healthy"
     assert "/etc/crm-edge/nginx.conf" in " ".join(edge["command"])
+
+
+def test_the_edge_authorizer_runs_our_image_with_the_gateways_settings() -> None:
+    authorizer, gateway = SERVICES[AUTHORIZER], SERVICES["gateway"]
+    env, gateway_env = env_of(authorizer), env_of(gateway)
+
+    assert (authorizer["image"], authorizer["restart"]) == (gateway["image"], "unless-stopped")
+    assert authorizer["command"] == ["crm-gateway", "edge", "authorizer", "--listen", "0.0.0.0:8091"]
+    assert env["DATABASE_URL"] == gateway_env["DATABASE_URL"]  # rate-limit counters
+    assert env["JWT_JWKS_URL"] == gateway_env["JWT_JWKS_URL"] == "http://gateway:8080/api/v1/auth/jwks.json"
+    assert env["LOG_LEVEL"] == gateway_env["LOG_LEVEL"]
+    assert "http://127.0.0.1:8091/readyz" in " ".join(authorizer["healthcheck"]["test"])
+    assert authorizer["depends_on"]["gateway-migrate"]["condition"] == "service_completed_successfully"
+    assert authorizer["depends_on"]["gateway"]["condition"] == "service_healthy"  # it serves the key set
+    assert "ports" not in authorizer
 
 
 def test_the_image_installs_every_package_the_makefile_lists() -> None:

@@ -64,7 +64,11 @@ def containers(workload: dict[str, Any], *, init: bool = True) -> list[dict[str,
 
 
 def main_container(workload: dict[str, Any]) -> dict[str, Any]:
-    (container,) = pod_spec(workload)["containers"]
+    """The pod's one container; in a pod with a sidecar (the edge's authorizer), the one named after it."""
+    pod_containers = pod_spec(workload)["containers"]
+    if len(pod_containers) == 1:
+        return pod_containers[0]
+    (container,) = [c for c in pod_containers if c["name"] == workload["metadata"]["name"]]
     return container
 
 
@@ -104,6 +108,7 @@ def strings(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
 
 
 EDGE = "edge"  # nginx, not one of our Python apps: checked by its own tests below
+AUTHORIZER_COMMAND = ["crm-gateway", "edge", "authorizer"]  # the edge's sidecar: the gateway's code
 WEB = {name: d for name, d in DEPLOYMENTS.items() if is_web(d) and name != EDGE}
 APPS = {name: d for name, d in DEPLOYMENTS.items() if name != EDGE}
 WORKLOADS = DEPLOYMENTS | JOBS
@@ -163,9 +168,11 @@ def test_selector_matches_the_pod_labels(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(DEPLOYMENTS))
 def test_every_deployment_has_readiness_and_liveness_probes(name: str) -> None:
+    for sidecar_or_main in containers(DEPLOYMENTS[name], init=False):
+        assert sidecar_or_main.get("readinessProbe") and sidecar_or_main.get("livenessProbe"), (
+            f"{name}/{sidecar_or_main['name']}"
+        )
     container = main_container(DEPLOYMENTS[name])
-
-    assert container.get("readinessProbe") and container.get("livenessProbe")
     if name in WEB:
         ports = {p["name"]: p["containerPort"] for p in container["ports"]}
         for probe, path in (("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")):
@@ -295,8 +302,10 @@ def test_the_readme_shows_placeholders_not_values() -> None:
 def test_each_service_reads_its_own_database_url() -> None:
     owners: dict[str, set[str]] = {}
     for workload in WORKLOADS.values():
-        service = pod_labels(workload)["app.kubernetes.io/name"]
         for container in containers(workload):
+            service = pod_labels(workload)["app.kubernetes.io/name"]
+            if container["command"][:3] == AUTHORIZER_COMMAND:  # the gateway's rate-limit counters
+                service = "gateway"
             if "DATABASE_URL" in env_of(container):
                 ref = secret_ref(container, "DATABASE_URL")
                 assert ref and ref[0] == "crm-database-urls", f"{service}: DATABASE_URL not from the Secret"
@@ -407,6 +416,38 @@ def test_the_edge_serves_nginx_configured_from_the_route_table_in_front_of_the_g
     (port,) = nginx["ports"]
     assert port["containerPort"] == 8080 and nginx["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert edge["spec"]["replicas"] >= 2
+
+
+def test_the_edge_sends_bearer_tokens_to_its_authorizer_sidecar() -> None:
+    edge = DEPLOYMENTS[EDGE]
+    (generate,) = pod_spec(edge)["initContainers"]
+    sidecars = [c for c in containers(edge, init=False) if c["command"][:3] == AUTHORIZER_COMMAND]
+    assert [c["name"] for c in containers(edge, init=False)] == [EDGE, "authorizer"] and len(sidecars) == 1
+    (authorizer,) = sidecars
+    listen = authorizer["command"][authorizer["command"].index("--listen") + 1]
+
+    assert authorizer["image"] == IMAGE and listen == "127.0.0.1:8091"  # only nginx, in the pod, asks it
+    assert f"--authorizer-url=http://{listen}" in generate["command"]
+    assert {ref["configMapRef"]["name"] for ref in authorizer["envFrom"]} == {"crm-config"}  # JWT_JWKS_URL
+    assert secret_ref(authorizer, "DATABASE_URL") == ("crm-database-urls", "gateway")
+    for probe, path in (("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")):
+        assert probe_reaches(authorizer[probe], listen, path), f"authorizer {probe}"
+    assert pre_stop_sleep(authorizer) >= pre_stop_sleep(main_container(edge)), "it outlives nginx's drain"
+
+
+def probe_reaches(probe: dict[str, Any], listen: str, path: str) -> bool:
+    """Whether the probe asks `path` where the process listens: the kubelet's httpGet goes to the pod IP,
+    so a loopback listener needs an exec probe (run inside the container) that asks 127.0.0.1."""
+    host, port = listen.rsplit(":", 1)
+    if "httpGet" in probe:
+        check = probe["httpGet"]
+        return not host.startswith("127.") and str(check["port"]) == port and check["path"] == path
+    return f"http://{listen}{path}" in " ".join(probe.get("exec", {}).get("command", []))
+
+
+def pre_stop_sleep(container: dict[str, Any]) -> int:
+    command = container.get("lifecycle", {}).get("preStop", {}).get("exec", {}).get("command", [])
+    return int(command[1]) if command[:1] == ["sleep"] else 0
 
 
 def test_broker_setup_job_applies_the_topology_with_the_management_api() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,10 +14,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from crmkit.db import Database
 from crmkit.migrations import upgrade
 from gateway.app import close_app, create_app
 from gateway.context import gateway
 from gateway.db import MIGRATIONS_DIR
+from gateway.edge import authorizer
 from gateway.identity import service
 from gateway.identity.models import User
 from gateway.keys import KeyStore
@@ -160,3 +164,27 @@ def headers_for(app: Flask, login: Callable[..., dict[str, Any]]) -> Callable[[U
         return {"Authorization": f"Bearer {login(user.username, USER_PASSWORD)['access_token']}"}
 
     return headers_for
+
+
+@pytest.fixture
+def serve_authorizer() -> Iterator[Callable[[GatewaySettings], str]]:
+    """Run the edge's authorizer (`crm-gateway edge authorizer`) for `settings` in a thread; its base URL."""
+    running: list[tuple[asyncio.AbstractEventLoop, asyncio.Server, threading.Thread, Database]] = []
+
+    def serve(settings: GatewaySettings) -> str:
+        server, database = authorizer.build_server(settings)
+        loop = asyncio.new_event_loop()
+        listener = loop.run_until_complete(authorizer.listen(server, "127.0.0.1", 0))
+        thread = threading.Thread(target=loop.run_forever, name="authorizer", daemon=True)
+        thread.start()
+        running.append((loop, listener, thread, database))
+        return f"http://127.0.0.1:{listener.sockets[0].getsockname()[1]}"
+
+    yield serve
+    for loop, listener, thread, database in running:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        listener.close()
+        loop.run_until_complete(listener.wait_closed())
+        loop.close()
+        database.dispose()

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import importlib.util
 import json
 import os
 import queue
@@ -47,6 +46,7 @@ from crmkit.events.envelope import type_for
 from crmkit.events.outbox import VALIDATE_ENV
 from crmkit.events.topology import events_exchange
 from crmkit.testing.infra import fresh_database, fresh_vhost, load_policies
+from crmkit.testing.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -58,15 +58,8 @@ PLATFORM_VARIABLES = ("CRM_", "BROKER_", "DATABASE_URL", "JWT_")
 
 
 def _load_run_local() -> ModuleType:
-    """Import deploy/scripts/run_local.py (a script folder, not a package) as a module."""
-    spec = importlib.util.spec_from_file_location(
-        "crm_run_local", ROOT / "deploy" / "scripts" / "run_local.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
-    spec.loader.exec_module(module)
-    return module
+    """deploy/scripts/run_local.py (a script folder, not a package) as a module."""
+    return load_script(ROOT / "deploy" / "scripts" / "run_local.py", "crm_run_local")
 
 
 run_local = _load_run_local()
@@ -366,6 +359,7 @@ def running_platform(
     }
     ports = {component.name: _free_port() for component in options.get("components", run_local.COMPONENTS)}
     ports["gateway-app"] = _free_port()  # the Python gateway, when the nginx edge serves the public port
+    ports["edge-authorizer"] = _free_port()  # the edge's bearer-token checks (crm-gateway edge authorizer)
     with (data_dir / "console.log").open("w") as console:
         platform = run_local.Platform(
             data_dir=data_dir, ports=ports, env=settings, console=console, **options

@@ -63,20 +63,24 @@ def service(serve_wsgi) -> Service:
     return fake
 
 
-@pytest.fixture
-def edge(tmp_path: Path, make_settings, start_app, serve_wsgi, service: Service) -> Iterator[str]:
+@pytest.fixture(params=["authorizer", "gateway"], ids=["bearer-at-authorizer", "bearer-at-gateway"])
+def edge(
+    request, tmp_path: Path, make_settings, start_app, serve_wsgi, serve_authorizer, service: Service
+) -> Iterator[str]:
+    """nginx in front of the gateway; bearer tokens checked by the authorizer sidecar, or by the gateway."""
     down = f"http://127.0.0.1:{free_port()}"  # nothing listens: the projects service is "down"
     urls = {"customer": service.base_url, "sales": service.base_url, "service-desk": down, "projects": down}
     settings = make_settings(
         **{f"CRM_SERVICE_URL_{name.upper().replace('-', '_')}": url for name, url in urls.items()}
     )
     gateway_url = serve_wsgi(start_app(settings))
+    authorizer_url = serve_authorizer(settings) if request.param == "authorizer" else None
     port, prefix = free_port(), tmp_path / "nginx"
     for folder in ("client-body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (prefix / folder).mkdir(parents=True)
     options = EdgeOptions(
         listen=f"127.0.0.1:{port}", gateway_url=gateway_url, service_urls=urls, prefix=str(prefix),
-        worker_processes="1", run_as_root_user="root" if _root() else None,
+        authorizer_url=authorizer_url, worker_processes="1", run_as_root_user="root" if _root() else None,
     )  # fmt: skip
     conf = tmp_path / "nginx.conf"
     conf.write_text(render(RouteTable(urls), options))
@@ -173,3 +177,17 @@ def test_the_gateways_own_resources_are_served_by_the_gateway(edge) -> None:
     status, _, body = call(f"{edge}/api/v1/auth/jwks.json")
     assert status == 200
     assert body["keys"]
+
+
+def test_an_api_key_is_exchanged_by_the_gateway_and_reaches_the_service_as_a_token(
+    edge, service, admin_headers
+) -> None:
+    body = {"name": "erp", "resources": ["accounts"], "event_types": ["customer.*"]}
+    status, _, created = call(f"{edge}/api/v1/api-keys", "POST", body, admin_headers)
+    assert status == 201, created
+    key = {"Authorization": f"ApiKey {created['key']}"}
+    status, _, _ = call(f"{edge}/api/v1/accounts", headers=key)
+    assert status == 200
+    assert service.seen[-1]["headers"]["Authorization"].startswith("Bearer ")
+    status, _, _ = call(f"{edge}/api/v1/leads", headers=key)
+    assert status == 403  # not in its scopes

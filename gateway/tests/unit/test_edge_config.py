@@ -85,10 +85,32 @@ def test_authorize_answers_can_be_cached_per_token_method_and_path() -> None:
     assert 'proxy_cache_key "$http_authorization|$request_method|$uri";' in cached
 
 
+def authorize_targets(conf: str) -> dict[str, str]:
+    """The authorize sub-request's upstream per Authorization pattern, read back from the map."""
+    block = re.search(r"map \$http_authorization \$crm_authorize_target \{(.*?)\}", conf, re.S)
+    assert block, conf
+    pairs = (line.strip().rsplit(" ", 1) for line in block.group(1).strip().splitlines())
+    return {pattern.strip('"'): target.rstrip(";") for pattern, target in pairs}
+
+
+def test_bearer_tokens_go_to_the_authorizer_and_api_keys_to_the_gateway() -> None:
+    conf = render(RouteTable(URLS), options(authorizer_url="http://127.0.0.1:8091"))
+    assert authorize_targets(conf) == {"~*^bearer ": "crm_authorizer", "default": "crm_gateway"}
+    assert "upstream crm_authorizer {\n        server 127.0.0.1:8091;\n        keepalive 64;" in conf
+    assert "proxy_pass http://$crm_authorize_target/api/v1/auth/authorize;" in conf
+
+
+def test_without_an_authorizer_the_gateway_answers_every_authorize_request() -> None:
+    conf = render(RouteTable(URLS), options())
+    assert authorize_targets(conf) == {"~*^bearer ": "crm_gateway", "default": "crm_gateway"}
+    assert "crm_authorizer" not in conf
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
         ({"service_urls": {"customer": URLS["customer"]}}, "no URL for the services"),
+        ({"authorizer_url": "http://authorizer"}, "http://host:port"),
         ({"gateway_url": "https://gateway.example:443"}, "http://host:port"),
         ({"service_urls": URLS | {"sales": "http://sales"}}, "http://host:port"),
     ],
@@ -103,7 +125,8 @@ def test_bad_options_are_refused(changes, message) -> None:
 )
 def test_nginx_accepts_the_generated_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(
-        cli, ["edge", "nginx-conf", "--prefix", str(tmp_path / "p"), "--out", str(tmp_path / "nginx.conf")],
+        cli, ["edge", "nginx-conf", "--prefix", str(tmp_path / "p"), "--out", str(tmp_path / "nginx.conf"),
+              "--authorizer-url", "http://127.0.0.1:8091"],
         env={"CRM_DATA_DIR": str(tmp_path)},
     )  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -114,3 +137,4 @@ def test_nginx_accepts_the_generated_file(tmp_path: Path) -> None:
         text=True,
     )
     assert checked.returncode == 0, checked.stderr
+    assert "upstream crm_authorizer" in (tmp_path / "nginx.conf").read_text()

@@ -75,3 +75,16 @@ def test_old_windows_of_a_bucket_are_dropped_when_a_new_one_opens(engine):
 def test_lease_size_shrinks_to_one_near_the_limit():
     assert [lease_size(1200, used) for used in (0, 1000, 1190, 1199, 1300)] == [60, 25, 1, 1, 1]
     assert lease_size(10, 0) == 1
+
+
+def test_has_unspent_says_whether_the_next_hit_needs_a_claim(engine):
+    clock = Clock(1_000_000_000.0)
+    limiter = RateLimiter(engine, window=60, clock=clock)
+    assert not limiter.has_unspent("user:a")  # nothing claimed yet
+    limiter.hit("user:a", 40)  # a lease of 2: one spent, one left
+    assert limiter.has_unspent("user:a")
+    limiter.hit("user:a", 40)
+    assert not limiter.has_unspent("user:a")  # spent: the next hit claims again
+    limiter.hit("user:a", 40)
+    clock.now += 60
+    assert not limiter.has_unspent("user:a")  # a lease never outlives its window

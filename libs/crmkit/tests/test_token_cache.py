@@ -65,3 +65,24 @@ def test_the_cache_keeps_the_most_recently_used_tokens(verifier, token_factory, 
     verifier.verify(a)
     verifier.verify(b)
     assert decodes == [a, b, c, b]
+
+
+def test_remembered_answers_only_from_the_cache(verifier, token_factory, decodes) -> None:
+    token = token_factory.token("sales_rep", sub="u-9")
+    assert verifier.remembered(token) is None  # never seen: no key work, no answer
+    assert decodes == []
+    verifier.verify(token)
+    remembered = verifier.remembered(token)
+    assert remembered is not None and remembered.subject == "u-9"
+    assert decodes == [token]
+
+
+def test_the_key_set_check_loads_it_or_says_why_not(token_factory, tmp_path) -> None:
+    KeySet(token_factory.jwks_url).check()
+    with pytest.raises(Unauthorized) as missing:
+        KeySet((tmp_path / "nowhere.json").as_uri()).check()
+    assert missing.value.code == "auth.keys_unavailable"
+    empty = tmp_path / "empty.json"
+    empty.write_text('{"keys": []}')
+    with pytest.raises(Unauthorized, match="no signing key"):
+        KeySet(empty.as_uri()).check()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
 import click
 
 from crmkit import SettingsError
+from crmkit.logging import configure_logging
+from gateway.edge import authorizer as authorizer_server
 from gateway.edge.nginx import EdgeOptions, render
 from gateway.routes import RouteTable
 from gateway.settings import GatewaySettings
@@ -21,6 +24,11 @@ def edge() -> None:
 @edge.command("nginx-conf")
 @click.option("--listen", default="127.0.0.1:8080", show_default=True, help="Where the edge listens.")
 @click.option("--gateway-url", default="http://127.0.0.1:8090", show_default=True, help="The Python gateway.")
+@click.option(
+    "--authorizer-url",
+    default=None,
+    help="The authorizer sidecar (`crm-gateway edge authorizer`) for bearer tokens (default: the gateway).",
+)
 @click.option(
     "--prefix",
     type=click.Path(file_okay=False, path_type=Path),
@@ -50,6 +58,7 @@ def edge() -> None:
 def nginx_conf(
     listen: str,
     gateway_url: str,
+    authorizer_url: str | None,
     prefix: Path,
     cache_seconds: int,
     workers: str,
@@ -67,6 +76,7 @@ def nginx_conf(
     options = EdgeOptions(
         listen=listen,
         gateway_url=gateway_url,
+        authorizer_url=authorizer_url,
         service_urls=settings.service_urls,
         prefix=str(prefix),
         connect_timeout=settings.upstream_connect_timeout,
@@ -86,3 +96,26 @@ def nginx_conf(
     else:
         out.write_text(text)
         click.echo(f"wrote {out}", err=True)
+
+
+@edge.command("authorizer")
+@click.option("--listen", default="127.0.0.1:8091", show_default=True, help="host:port to serve nginx on.")
+def authorizer(listen: str) -> None:
+    """Answer the edge's authorize sub-requests for bearer tokens (the gateway's settings and database)."""
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit():
+        raise click.BadParameter("expected host:port", param_hint="--listen")
+    try:
+        settings = GatewaySettings.from_env()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
+    configure_logging("gateway-authorizer", settings.log_level)
+    server, database = authorizer_server.build_server(settings)
+
+    def started() -> None:
+        click.echo(f"authorizer listening on {listen}", err=True)
+
+    try:
+        asyncio.run(authorizer_server.serve(server, host.strip("[]"), int(port), started))
+    finally:
+        database.dispose()

@@ -40,6 +40,8 @@ class EdgeOptions:
     gateway_url: str  # the Python gateway, e.g. http://127.0.0.1:8090
     service_urls: Mapping[str, str]
     prefix: str  # nginx's working folder: temp files, pid, cache
+    # The authorizer sidecar for bearer tokens (`crm-gateway edge authorizer`); None: the gateway answers.
+    authorizer_url: str | None = None
     max_body: str = f"{MAX_FORWARDED_BODY_BYTES // (1024 * 1024)}m"
     connect_timeout: float = 2.0
     read_timeout: float = 15.0
@@ -126,6 +128,14 @@ def _ms(seconds: float) -> str:
 
 def _upstreams(options: EdgeOptions, services: Iterable[str]) -> str:
     blocks = [_upstream("crm_gateway", options.gateway_url)]
+    if options.authorizer_url:
+        blocks.append(_upstream("crm_authorizer", options.authorizer_url))
+    # Bearer tokens to the authorizer when there is one; API keys (and anything else) to the gateway's view.
+    blocks.append(
+        "map $http_authorization $crm_authorize_target {\n"
+        f'    "~*^bearer " {"crm_authorizer" if options.authorizer_url else "crm_gateway"};\n'
+        "    default crm_gateway;\n}"
+    )
     for name in sorted(services):
         blocks.append(_upstream(_upstream_name(name), options.service_urls[name]))
         # Evaluated when proxy_pass runs, after the authorize sub-request set $crm_route.
@@ -178,7 +188,7 @@ def _authorize_location(options: EdgeOptions) -> str:
     return (
         "location = /_crm_authorize {\n"
         "    internal;\n"
-        f"    proxy_pass http://crm_gateway{AUTHORIZE_PATH};\n"
+        f"    proxy_pass http://$crm_authorize_target{AUTHORIZE_PATH};\n"
         "    proxy_pass_request_body off;\n"
         f"{_indent(FORWARDED_HEADERS)}\n"
         '    proxy_set_header Content-Length "";\n'

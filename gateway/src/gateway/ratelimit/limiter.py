@@ -83,6 +83,13 @@ class RateLimiter:
             remaining = max(0, limit - lease.counted) + lease.unspent
         return Verdict(granted > 0, remaining, limit, retry_after)
 
+    def has_unspent(self, bucket: str) -> bool:
+        """Whether this process holds unspent hits of `bucket` for the current window (no claim needed)."""
+        window_start = int(self.clock() // self.window) * self.window
+        with self._lock:
+            lease = self._leases.get(bucket)
+            return lease is not None and lease.window_start == window_start and lease.unspent > 0
+
     def _keep(self, bucket: str, new: Lease) -> Lease:
         """Add a claim to the lease another thread of this process may have claimed at the same time."""
         lease = self._leases.get(bucket)

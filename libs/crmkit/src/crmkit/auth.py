@@ -70,6 +70,12 @@ class KeySet:
             raise Unauthorized("The token was signed with an unknown key.", code="auth.unknown_key")
         return key
 
+    def check(self) -> None:
+        """Load the key set now; raise Unauthorized when it cannot be read or holds no key (readiness)."""
+        self._refresh(force=False)
+        if not self._keys:
+            raise Unauthorized("The key set holds no signing key.", code="auth.keys_unavailable")
+
     def _refresh(self, *, force: bool) -> None:
         with self._lock:
             age = time.monotonic() - self._loaded_at
@@ -117,7 +123,7 @@ class TokenVerifier:
 
     def verify(self, token: str) -> Principal:
         """Check signature, expiry, issuer and audience; return who the token speaks for."""
-        remembered = self._remembered(token)
+        remembered = self.remembered(token)
         if remembered is not None:
             return remembered
         principal, expires = self._check(token)
@@ -128,7 +134,8 @@ class TokenVerifier:
                     self._verified.popitem(last=False)
         return principal
 
-    def _remembered(self, token: str) -> Principal | None:
+    def remembered(self, token: str) -> Principal | None:
+        """The principal of a token verified before and not expired yet; None otherwise (no key work)."""
         with self._cache_lock:
             entry = self._verified.get(token)
             if entry is None:

@@ -4,12 +4,10 @@ threads onto it, the ticket is resolved, and the requester answers the survey wi
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
 import secrets
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -21,6 +19,7 @@ from typing import Any
 import pytest
 
 from crmkit.events.outbox import VALIDATE_ENV
+from crmkit.testing.scripts import load_script
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[4]
@@ -29,14 +28,8 @@ WAIT = 30.0
 
 
 def _run_local() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "sd_run_local", ROOT / "deploy" / "scripts" / "run_local.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    """deploy/scripts/run_local.py (a script folder, not a package) as a module."""
+    return load_script(ROOT / "deploy" / "scripts" / "run_local.py", "sd_run_local")
 
 
 class Api:
