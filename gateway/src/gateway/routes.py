@@ -82,9 +82,12 @@ ROUTE_DECLARATIONS: dict[str, str] = {
 # 2 MiB JSON cap is for the gateway's own resources. The edge (nginx) uses the same limit.
 MAX_FORWARDED_BODY_BYTES = 30 * 1024 * 1024
 
-# Resources anyone may call without a token: the owning service authenticates them its own way
-# (web-to-lead: a web form's API key; inbound mail: the mailbox's secret; survey answers: a single-use token).
-PUBLIC_RESOURCES = frozenset({"web-leads", "inbound-mail", "survey-responses"})
+# Endpoints anyone may call without a token (below /api/v1/, `<name>` is one path segment): the owning service
+# authenticates them its own way (web-to-lead: a web form's API key; inbound mail: the mailbox's secret;
+# survey answers: a single-use token). Every other path below these resources, such as the mailboxes managers
+# configure at /inbound-mail/mailboxes, is routed like any other: token, role table, masking, audit.
+PUBLIC_ENDPOINTS = ("web-leads", "inbound-mail", "survey-responses/<token>")
+PUBLIC_RESOURCES = frozenset(endpoint.split("/", 1)[0] for endpoint in PUBLIC_ENDPOINTS)
 
 # Resources the gateway answers itself; a service must never claim them.
 GATEWAY_RESOURCES = frozenset(

@@ -8,7 +8,7 @@ from crmkit import accepts_body, public
 from gateway.context import gateway
 from gateway.errors import RouteNotFound
 from gateway.proxy import UpstreamRequest
-from gateway.routes import MAX_FORWARDED_BODY_BYTES, PUBLIC_RESOURCES
+from gateway.routes import MAX_FORWARDED_BODY_BYTES, PUBLIC_ENDPOINTS
 
 FORWARDED_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -31,20 +31,17 @@ def forward(resource: str, rest: str = "") -> Response:
 
 @accepts_body("*/*")
 @public
-def forward_public(rest: str = "") -> Response:
-    """Forward a public resource's request without a token; the owning service authenticates it itself."""
-    resource = request.path.removeprefix("/api/v1/").split("/", 1)[0]
+def forward_public(**segments: str) -> Response:
+    """Forward a public endpoint's request without a token; the owning service authenticates it itself."""
+    resource, _, rest = request.path.removeprefix("/api/v1/").partition("/")
     return forward(resource, rest)
 
 
-# Static rules win over /api/v1/<resource>, so only these resources skip the gateway's token check.
-for _resource in sorted(PUBLIC_RESOURCES):
+# Static rules win over /api/v1/<resource>/..., so only these exact endpoints skip the gateway's token check.
+for _endpoint in PUBLIC_ENDPOINTS:
     blueprint.add_url_rule(
-        f"/api/v1/{_resource}", f"public_{_resource}", forward_public, methods=FORWARDED_METHODS
-    )
-    blueprint.add_url_rule(
-        f"/api/v1/{_resource}/<path:rest>",
-        f"public_{_resource}_sub",
+        f"/api/v1/{_endpoint}",
+        f"public_{_endpoint.split('/', 1)[0]}",
         forward_public,
         methods=FORWARDED_METHODS,
     )

@@ -32,6 +32,7 @@ class Upstream:
         self.app.add_url_rule("/api/v1/accounts/big", view_func=self.big)
         self.app.add_url_rule("/api/v1/accounts/whoami", view_func=self.whoami)
         self.app.add_url_rule("/api/v1/accounts/<path:rest>", view_func=self.echo, methods=["GET", "POST"])
+        self.app.add_url_rule("/api/v1/<resource>/<path:rest>", view_func=self.echo, methods=["GET", "POST"])
 
     def echo(self, **_path: str) -> Response:
         record = {
@@ -80,9 +81,10 @@ def upstream(serve_wsgi, tmp_path) -> Iterator[Upstream]:
 
 @pytest.fixture
 def env(env: dict[str, str], request: pytest.FixtureRequest) -> dict[str, str]:
-    """The gateway's environment, with the customer and sales services at the test upstream and a short read timeout."""
+    """The gateway's environment: customer, sales and service desk at the test upstream; a short read timeout."""
     changes = {"CRM_UPSTREAM_READ_TIMEOUT": str(READ_TIMEOUT)}
     if "upstream" in request.fixturenames:
         base_url = request.getfixturevalue("upstream").base_url
-        changes["CRM_SERVICE_URL_CUSTOMER"] = changes["CRM_SERVICE_URL_SALES"] = base_url
+        for service in ("CUSTOMER", "SALES", "SERVICE_DESK"):
+            changes[f"CRM_SERVICE_URL_{service}"] = base_url
     return env | changes

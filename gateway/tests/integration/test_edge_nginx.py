@@ -191,3 +191,12 @@ def test_an_api_key_is_exchanged_by_the_gateway_and_reaches_the_service_as_a_tok
     assert service.seen[-1]["headers"]["Authorization"].startswith("Bearer ")
     status, _, _ = call(f"{edge}/api/v1/leads", headers=key)
     assert status == 403  # not in its scopes
+
+
+def test_below_a_public_endpoint_a_token_is_needed(edge, service) -> None:
+    status, _, body = call(f"{edge}/api/v1/inbound-mail/mailboxes")
+    assert status == 401
+    assert body["code"] == "auth.missing_token"
+    status, _, _ = call(f"{edge}/api/v1/web-leads/extra", "POST", {"email": "a@b.example"})
+    assert status == 401
+    assert service.seen == []

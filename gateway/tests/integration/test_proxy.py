@@ -121,6 +121,53 @@ def test_public_resources_are_forwarded_without_a_token(client, upstream):
     assert seen["headers"]["X-Api-Key"] == "form-key"
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/api/v1/inbound-mail"),
+        ("GET", "/api/v1/survey-responses/tok-1"),
+        ("POST", "/api/v1/web-leads"),
+    ],
+)
+def test_every_public_endpoint_is_forwarded_without_a_token(client, upstream, method, path):
+    assert client.open(path, method=method, data=b"x").status_code in (200, 201)
+    assert [seen["path"] for seen in upstream.seen] == [path]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/v1/inbound-mail/mailboxes"),
+        ("POST", "/api/v1/inbound-mail/mailboxes/m-1/secret"),
+        ("GET", "/api/v1/survey-responses"),
+        ("GET", "/api/v1/survey-responses/tok-1/extra"),
+        ("POST", "/api/v1/web-leads/anything"),
+    ],
+)
+def test_paths_below_a_public_endpoint_need_a_token(client, upstream, method, path):
+    response = client.open(path, method=method)
+    assert response.status_code == 401
+    assert problem(response)["code"] == "auth.missing_token"
+    assert upstream.seen == []
+
+
+def test_mailbox_configuration_goes_through_the_role_table_and_the_audit_log(
+    client, upstream, make_user, headers_for, admin_headers
+):
+    refused = client.post(
+        "/api/v1/inbound-mail/mailboxes", json={}, headers=headers_for(make_user("marketing"))
+    )
+    assert refused.status_code == 403  # marketing only reads the service desk
+    assert upstream.seen == []
+    allowed = client.post(
+        "/api/v1/inbound-mail/mailboxes", json={}, headers=headers_for(make_user("service_manager"))
+    )
+    assert allowed.status_code == 201
+    assert upstream.seen[0]["headers"]["Authorization"].startswith("Bearer ")
+    log = client.get("/api/v1/audit-log?status=403&limit=10", headers=admin_headers).get_json()["items"]
+    assert [entry["path"] for entry in log] == ["/api/v1/inbound-mail/mailboxes"]
+
+
 def test_a_public_resource_does_not_open_its_neighbours(client, upstream):
     response = client.post("/api/v1/leads", json={"email": "a@b.example"})
     assert response.status_code == 401

@@ -63,12 +63,22 @@ def test_every_routed_resource_goes_to_its_service_and_only_there() -> None:
         assert found[resource] == {"crm_" + service.replace("-", "_")}, resource
 
 
-def test_only_public_resources_skip_the_authorize_request() -> None:
+PUBLIC_LOCATION = re.compile(r"location ~ \^/api/v1/(\S+)\$ \{(.*?)\n\s*\}", re.S)
+
+
+def test_only_the_public_endpoints_skip_the_authorize_request_and_they_are_matched_first() -> None:
     conf = render(RouteTable(URLS), options())
-    unchecked = {
-        name for resources, body in locations(conf) if "auth_request" not in body for name in resources
-    }
-    assert unchecked == set(PUBLIC_RESOURCES)
+    exact = {match.group(1): match.group(2) for match in PUBLIC_LOCATION.finditer(conf)}
+    public = {pattern: body for pattern, body in exact.items() if "http://crm_gateway" not in body}
+    assert set(public) == {r"web\-leads", r"inbound\-mail", r"survey\-responses/[^/]+"}
+    assert all("auth_request" not in body for body in public.values())
+    assert "crm_service_desk" in public[r"inbound\-mail"] and "crm_sales" in public[r"web\-leads"]
+    first_checked = conf.index("auth_request /_crm_authorize")
+    assert all(conf.index(f"^/api/v1/{pattern}$") < first_checked for pattern in public)  # regexes: in order
+    # Everything else below a public resource (e.g. /inbound-mail/mailboxes) is checked like any resource.
+    checked = {name for resources, body in locations(conf) if "auth_request" in body for name in resources}
+    assert checked == set(ROUTE_DECLARATIONS)
+    assert checked >= PUBLIC_RESOURCES
 
 
 def test_the_overview_and_the_gateways_own_paths_go_to_the_gateway() -> None:

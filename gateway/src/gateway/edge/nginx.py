@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
-from gateway.routes import MAX_FORWARDED_BODY_BYTES, PUBLIC_RESOURCES, RouteTable
+from gateway.routes import MAX_FORWARDED_BODY_BYTES, PUBLIC_ENDPOINTS, RouteTable
 
 AUTHORIZE_PATH = "/api/v1/auth/authorize"
 # Gateway-owned paths below a service's resource (checked before the service's own location).
@@ -74,8 +74,7 @@ def _resources_by_service(routes: RouteTable) -> dict[str, list[str]]:
     for resource, route in sorted(routes.routes().items()):
         if not SAFE_RESOURCE.match(resource):
             raise ValueError(f"resource name not safe for an nginx regex: {resource!r}")
-        if resource not in PUBLIC_RESOURCES:
-            by_service.setdefault(route.service, []).append(resource)
+        by_service.setdefault(route.service, []).append(resource)
     return by_service
 
 
@@ -166,15 +165,22 @@ def _server(options: EdgeOptions, routes: RouteTable, services: Mapping[str, lis
     parts += [
         f"location ~ {pattern} {{\n    proxy_pass http://crm_gateway;\n}}" for pattern in GATEWAY_SUBPATHS
     ]
-    public = sorted(PUBLIC_RESOURCES & set(routes.routes()))
-    for resource in public:
-        service = routes.routes()[resource].service
-        parts.append(
-            f"location ~ ^/api/v1/{re.escape(resource)}(/|$) {{\n    proxy_pass http://{_upstream_name(service)};\n    error_page 502 503 504 = @gateway;\n}}"
-        )
+    parts += [_public_location(endpoint, routes) for endpoint in PUBLIC_ENDPOINTS]
     parts += [_service_location(name, resources) for name, resources in sorted(services.items())]
     parts.append("location / {\n    proxy_pass http://crm_gateway;\n}")
     return "\n".join(parts)
+
+
+def _public_location(endpoint: str, routes: RouteTable) -> str:
+    """An endpoint that needs no token, straight to its service (before the service's checked location)."""
+    route = routes.routes()[endpoint.split("/", 1)[0]]
+    pattern = "/".join(
+        "[^/]+" if segment.startswith("<") else re.escape(segment) for segment in endpoint.split("/")
+    )
+    return (
+        f"location ~ ^/api/v1/{pattern}$ {{\n    proxy_pass http://{_upstream_name(route.service)};\n"
+        "    error_page 502 503 504 = @gateway;\n}"
+    )
 
 
 def _authorize_location(options: EdgeOptions) -> str:
