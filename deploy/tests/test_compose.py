@@ -119,6 +119,14 @@ def test_gateway_keys_are_ensured_before_the_gateway_starts() -> None:
     )
 
 
+@pytest.mark.parametrize("name", ["gateway", "gateway-worker", "gateway-migrate"])
+def test_the_gateway_and_its_worker_get_the_webhook_secret_keys_from_the_environment(name: str) -> None:
+    """The same required variable everywhere webhook secrets are encrypted or decrypted (and for `keys ensure`,
+    which would otherwise make a key file nobody uses)."""
+    value = env_of(SERVICES[name]).get("CRM_WEBHOOK_SECRET_KEYS", "")
+    assert REQUIRED_REF.match(value) and value.startswith("${CRM_WEBHOOK_SECRET_KEYS:?"), name
+
+
 def test_broker_setup_applies_our_topology_before_the_apps_start() -> None:
     setup = SERVICES["broker-setup"]
 

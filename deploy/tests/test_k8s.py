@@ -18,7 +18,7 @@ K8S = ROOT / "deploy" / "k8s"
 NAMESPACE = "crm"
 IMAGE = "crm-platform"
 EDGE_IMAGE = "crm-edge-nginx"
-SECRETS = {"crm-database-urls", "crm-broker", "crm-gateway-admin", "crm-gateway-keys"}
+SECRETS = {"crm-database-urls", "crm-broker", "crm-gateway-admin", "crm-gateway-keys", "crm-gateway-webhooks"}
 SERVICES_BEHIND_THE_GATEWAY = ("customer", "sales", "service-desk", "projects")
 MIGRATE_COMMANDS = {
     "gateway": [["crm-gateway", "init"], ["crm-gateway", "migrate"]],  # web pods also make keys and the admin
@@ -349,6 +349,16 @@ def test_the_gateway_copies_its_signing_keys_to_a_writable_folder_first() -> Non
         assert "emptyDir" in volumes[mount["name"]] and not mount.get("readOnly")
     for container in spec["initContainers"][1:] + spec["containers"]:
         assert all("secret" not in volumes[m["name"]] for m in container["volumeMounts"]), container["name"]
+
+
+def test_the_gateway_and_its_worker_encrypt_webhook_secrets_with_the_same_secret_keys() -> None:
+    """Every gateway container that can touch webhook secrets (the web process, `init`, the worker) reads
+    CRM_WEBHOOK_SECRET_KEYS from one Secret: a pod without it would make a key file of its own."""
+    expected = ("crm-gateway-webhooks", "CRM_WEBHOOK_SECRET_KEYS")
+    gateway, worker = DEPLOYMENTS["gateway"], DEPLOYMENTS["gateway-worker"]
+    (init,) = [c for c in pod_spec(gateway)["initContainers"] if c["command"] == ["crm-gateway", "init"]]
+    for container in (main_container(gateway), init, main_container(worker)):
+        assert secret_ref(container, "CRM_WEBHOOK_SECRET_KEYS") == expected, container["name"]
 
 
 # -------------------------------------------------------------------------------- services and ingress

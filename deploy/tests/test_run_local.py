@@ -1,4 +1,5 @@
-"""deploy/scripts/run_local.py (`make up`) wires the edge's authorizer: its process, port, settings and nginx.
+"""deploy/scripts/run_local.py (`make up`) wires the edge's authorizer: its process, port, settings and nginx;
+and the gateway's worker sees the gateway's keys folder (the key file that encrypts webhook secrets).
 
 Planning only (no process is started), except one `crm-gateway edge nginx-conf` run to see the generated
 configuration send bearer tokens to the authorizer's port.
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 from crmkit.testing.scripts import load_script
+from gateway.settings import GatewaySettings
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLIC = 18080
@@ -105,3 +107,20 @@ def test_the_summary_shows_the_authorizer_next_to_the_edge(tmp_path: Path, edge:
         assert f"http://127.0.0.1:{PUBLIC + 11}" in lines[authorizer_lines[0]]
     else:
         assert edge_lines == [] and authorizer_lines == []
+
+
+@pytest.mark.parametrize("keys_dir", [None, "elsewhere"])
+def test_the_gateway_worker_uses_the_gateways_keys_folder(tmp_path: Path, keys_dir: str | None) -> None:
+    """Without CRM_WEBHOOK_SECRET_KEYS both read webhook-secrets.keys from it: `keys ensure` (a setup step,
+    before any process starts) makes it there."""
+    planned = platform(tmp_path, edge=False)
+    if keys_dir:
+        planned.env["CRM_KEYS_DIR"] = str(tmp_path / keys_dir)
+    processes = {process.name: process for process in planned._plan()}
+    web, worker = (
+        GatewaySettings.from_env(env=processes[name].env) for name in ("gateway", "gateway-worker")
+    )
+    (gateway,) = [component for component in planned.components if component.name == "gateway"]
+
+    assert worker.keys_dir == web.keys_dir == (tmp_path / (keys_dir or "keys")).resolve()
+    assert ("crm-gateway", "keys", "ensure") in gateway.setup

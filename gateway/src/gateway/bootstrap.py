@@ -1,4 +1,4 @@
-"""First start: make sure a signing key exists, and create the first admin from the environment."""
+"""First start: make sure a signing key and the webhook secrets' key exist; create the first admin."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from gateway.context import Gateway
 from gateway.identity import service
 from gateway.identity.errors import UsernameTaken
 from gateway.identity.models import User
+from gateway.integrations import secretbox
+from gateway.settings import GatewaySettings
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +32,30 @@ class AdminOutcome(enum.Enum):
 
 
 def prepare(parts: Gateway, database: Database) -> None:
-    """Ensure a signing key and its published key set, then the first admin; warn when there is none."""
+    """Ensure a signing key and its published key set, the webhook secrets' key, then the first admin; warn
+    when there is none."""
     key = parts.keys.ensure()
     log.info("signing with key %s; key set at %s", key.kid, parts.keys.folder / "jwks.json")
+    keyring = ensure_webhook_keys(parts.settings)
+    log.info("webhook secrets are encrypted with the keys of %s", keyring.source)
     outcome = ensure_first_admin(parts, database)
     if outcome is AdminOutcome.NO_TABLES:
         log.warning(NO_TABLES)
     elif outcome is AdminOutcome.NOT_CONFIGURED:
         log.warning("no admin user exists: nobody can manage users. To create one, %s", HOW_TO_CREATE_ADMIN)
+
+
+def ensure_webhook_keys(settings: GatewaySettings) -> secretbox.Keyring:
+    """Make the webhook secrets' key file unless CRM_WEBHOOK_SECRET_KEYS is set, check the keys load, and
+    make them this process's keys (SettingsError when they do not load)."""
+    keyring = secretbox.Keyring.for_settings(settings)
+    keyring.ensure_file()
+    try:
+        keyring.check()
+    except secretbox.SecretKeyError as error:
+        raise SettingsError(str(error)) from None
+    secretbox.use(keyring)
+    return keyring
 
 
 def ensure_first_admin(parts: Gateway, database: Database) -> AdminOutcome:

@@ -52,6 +52,7 @@ def init() -> None:
     parts = Gateway.build(settings)
     key = parts.keys.ensure()
     click.echo(f"signing key {key.kid}; key set at {parts.keys.folder / 'jwks.json'}")
+    click.echo(_webhook_keys_line(settings))
     with _database(settings) as database, _problems_as_errors():
         outcome = bootstrap.ensure_first_admin(parts, database)
     if outcome is bootstrap.AdminOutcome.CREATED:
@@ -69,9 +70,20 @@ def keys() -> None:
 
 @keys.command("ensure")
 def keys_ensure() -> None:
-    """Create a signing key unless one exists; rewrite the published key set."""
-    key = _key_store().ensure()
+    """Create a signing key unless one exists; rewrite the published key set. Also make the key file that
+    encrypts webhook secrets (webhook-secrets.keys) unless CRM_WEBHOOK_SECRET_KEYS is set."""
+    settings = _settings()
+    click.echo(_webhook_keys_line(settings))
+    key = KeyStore(settings.keys_dir).ensure()
     click.echo(f"signing key {key.kid}")
+
+
+def _webhook_keys_line(settings: GatewaySettings) -> str:
+    try:
+        keyring = bootstrap.ensure_webhook_keys(settings)
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
+    return f"webhook secrets: keys from {keyring.source}"
 
 
 @keys.command("rotate")
@@ -320,7 +332,8 @@ def audit_list(action: str | None, actor_name: str | None, limit: int) -> None:
 @audit.command("purge")
 @click.option("--older-than-days", type=click.IntRange(min=1), required=True)
 def audit_purge(older_than_days: int) -> None:
-    """Delete audit entries older than the given number of days (run it from cron for a retention)."""
+    """Delete audit entries older than the given number of days now (the worker's `audit-log-purge` job does
+    it every CRM_AUDIT_PURGE_EVERY_SECONDS for CRM_AUDIT_RETENTION_DAYS)."""
     before = utcnow() - timedelta(days=older_than_days)
     with _database(_settings()) as database, database.uow() as uow:
         deleted = audit_service.purge(uow=uow, before=before)
@@ -380,6 +393,7 @@ def _problems_as_errors() -> Iterator[None]:
 cli.add_command(integrations_cli.worker)
 cli.add_command(edge_cli.edge)
 cli.add_command(integrations_cli.integrations)
+cli.add_command(integrations_cli.jobs, name="jobs")
 
 
 def main() -> None:

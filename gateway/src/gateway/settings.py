@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Self, TypeVar
 
 from crmkit import ServiceSettings, SettingsError
+from gateway.integrations import secretbox
 from gateway.routes import service_urls_from_env
 
 SERVICE_NAME = "gateway"
@@ -42,6 +43,8 @@ class GatewaySettings(ServiceSettings):
     rate_limit_per_api_key: int = 600
     # Lifetime of the gateway-signed token an API key is exchanged for, per request.
     api_key_token_ttl: int = 300
+    # CRM_WEBHOOK_SECRET_KEYS: Fernet keys encrypting webhook secrets at rest (none: the keys folder's file).
+    webhook_secret_keys: tuple[str, ...] = dataclasses.field(default=(), repr=False)
     # Not read from the environment: tests pass "CHEAPEST" so hashing does not dominate their runtime.
     password_hash_profile: str = "RFC_9106_LOW_MEMORY"
 
@@ -70,6 +73,7 @@ class GatewaySettings(ServiceSettings):
             "rate_limit_per_user": _number(env, "CRM_RATE_LIMIT_PER_USER", 1200, int),
             "rate_limit_per_api_key": _number(env, "CRM_RATE_LIMIT_PER_API_KEY", 600, int),
             "api_key_token_ttl": _number(env, "CRM_API_KEY_TOKEN_TTL", 300, int),
+            "webhook_secret_keys": secretbox.parse_keys(env.get(secretbox.ENV_NAME, "")),
         }
         return super().from_env(service, env, **(values | overrides))
 
@@ -103,6 +107,15 @@ class GatewaySettings(ServiceSettings):
                 raise SettingsError(f"the URL of the {service} service must be http(s)://, not {url!r}")
         if self.password_hash_profile not in PASSWORD_HASH_PROFILES:
             raise SettingsError(f"unknown password hash profile {self.password_hash_profile!r}")
+        _check_webhook_secret_keys(self.webhook_secret_keys)
+
+
+def _check_webhook_secret_keys(keys: tuple[str, ...]) -> None:
+    """Each key a Fernet key; the message names the variable and the key's position, never the key."""
+    for position, key in enumerate(keys, 1):
+        problem = secretbox.key_problem(key)
+        if problem:
+            raise SettingsError(f"{secretbox.ENV_NAME}: key {position} of {len(keys)} is {problem}")
 
 
 def _number(env: Mapping[str, str], name: str, default: N, kind: Callable[[str], N]) -> N:

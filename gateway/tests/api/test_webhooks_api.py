@@ -219,3 +219,38 @@ def test_deleting_a_webhook_removes_it_and_its_log(client, admin_headers, log_ev
     url = f"/api/v1/webhooks/{hook['id']}"
     assert client.delete(url, headers=admin_headers | {"If-Match": '"1"'}).status_code == 204
     assert client.get(url, headers=admin_headers).get_json()["code"] == "gateway.webhook.not_found"
+
+
+def stored_idempotency_answers(app) -> list[tuple[Any, Any]]:
+    with app.app_context(), app.extensions["crm"].database.engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT status_code, response_body FROM idempotency_keys"))
+        return [tuple(row) for row in rows]
+
+
+def test_a_repeated_idempotency_key_never_shows_or_stores_the_secret_again(
+    app, client, integrator_headers
+) -> None:
+    headers = integrator_headers("sales.*") | {"Idempotency-Key": "hook-1"}
+    first = client.post("/api/v1/webhooks", json=HOOK, headers=headers)
+    assert first.status_code == 201 and first.get_json()["secret"]
+    again = client.post("/api/v1/webhooks", json=HOOK, headers=headers)
+    assert again.status_code == 409
+    assert again.get_json()["code"] == "idempotency_key.completed"
+    listed = client.get("/api/v1/webhooks", headers=headers).get_json()["items"]
+    assert len(listed) == 1
+    assert stored_idempotency_answers(app) == [(None, None)]  # the answer (and its secret) is not kept
+
+
+def test_an_api_key_answer_is_not_stored_for_replay_either(app, client, admin_headers) -> None:
+    headers = admin_headers | {"Idempotency-Key": "key-1"}
+    body = {"name": "erp", "event_types": ["sales.*"], "resources": []}
+    first = client.post("/api/v1/api-keys", json=body, headers=headers)
+    assert first.status_code == 201
+    assert client.post("/api/v1/api-keys", json=body, headers=headers).status_code == 409
+    answers = stored_idempotency_answers(app)
+    assert answers == [(None, None)]
+    refused = client.post(
+        "/api/v1/api-keys", json={"name": ""}, headers=admin_headers | {"Idempotency-Key": "k2"}
+    )
+    assert refused.status_code == 422
+    assert stored_idempotency_answers(app) == answers  # a refused request frees its key for a corrected retry

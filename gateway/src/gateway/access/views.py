@@ -48,7 +48,7 @@ class ApiKeyCollection(MethodView):
             return apikeys.list_(uow=uow, query=query)
 
     @require_roles(ADMIN)
-    @idempotent
+    @idempotent(replay=False)  # the answer holds a secret shown once: never stored
     @api_keys_blp.arguments(ApiKeyCreateSchema)
     @api_keys_blp.response(201, IssuedApiKeySchema)
     @api_keys_blp.alt_response(422, description="An unknown resource or a bad event pattern", **PROBLEM)

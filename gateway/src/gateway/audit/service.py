@@ -110,11 +110,17 @@ def list_(*, uow: UnitOfWork, query: Mapping[str, Any]) -> Page:
 
 
 def purge(*, uow: UnitOfWork, before: datetime) -> int:
-    """Delete entries older than `before` (retention); answer how many went."""
-    result = uow.session.execute(
+    """Delete entries older than `before` (retention) and commit; answer how many went."""
+    deleted = delete_older_than(uow.session, before)
+    uow.commit()
+    return deleted
+
+
+def delete_older_than(session: Session, before: datetime) -> int:
+    """Delete entries older than `before` in the caller's transaction (the worker's `audit-log-purge`)."""
+    result = session.execute(
         sa.delete(AuditEntry)
         .where(AuditEntry.occurred_at < before)
         .execution_options(synchronize_session=False)
     )
-    uow.commit()
     return int(cast(sa.CursorResult[Any], result).rowcount or 0)

@@ -1,21 +1,26 @@
-"""Commands of the integrations part: `crm-gateway worker` and `crm-gateway integrations ...`."""
+"""The integrations part's commands: `crm-gateway worker`, `jobs ...` and `integrations ...`."""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import click
 
-from crmkit import Database, SettingsError
+from crmkit import Database, ServiceSettings, SettingsError
+from crmkit.cli import jobs_commands
 from crmkit.events.topology import BrokerSetupError
-from crmkit.jobs import run_once
+from crmkit.jobs import PeriodicJob, run_once
 from crmkit.logging import configure_logging
-from gateway.integrations import rabbit
+from gateway.integrations import rabbit, secretbox
+from gateway.integrations import service as webhooks
+from gateway.integrations.dispatch import Answer, Attempt, Send, WebhookSender
 from gateway.integrations.eventlog import integration_status
 from gateway.integrations.settings import IntegrationSettings
-from gateway.integrations.worker import purge_job, run
+from gateway.integrations.worker import jobs as worker_jobs
+from gateway.integrations.worker import purge_job, run, use_webhook_keys
 from gateway.settings import GatewaySettings
 
 
@@ -32,6 +37,34 @@ def worker() -> None:
     settings, integrations = _settings()
     configure_logging("gateway-worker", settings.log_level)
     raise SystemExit(run(settings, integrations))
+
+
+def _runtime() -> tuple[ServiceSettings, Database]:
+    """Settings and database of `crm-gateway jobs run`; the webhook secrets' keys as the worker has them."""
+    settings, _ = _settings()
+    use_webhook_keys(settings)
+    return settings, Database(settings.database_url)
+
+
+def _jobs() -> Sequence[PeriodicJob]:
+    _, options = _settings()
+    return worker_jobs(options, _send_once(options))
+
+
+def _send_once(options: IntegrationSettings) -> Send:
+    """Send through a pooled sender made for this call only (a job run by hand has no worker to keep one)."""
+
+    def send(attempts: Sequence[Attempt]) -> dict[int, Answer]:
+        sender = WebhookSender(options)
+        try:
+            return sender.send_all(attempts)
+        finally:
+            sender.close()
+
+    return send
+
+
+jobs = jobs_commands(_runtime, _jobs)
 
 
 @click.group()
@@ -51,6 +84,23 @@ def purge(at: str | None) -> None:
     finally:
         database.dispose()
     click.echo(f"removed {removed or 0} events")
+
+
+@integrations.command("reencrypt-secrets")
+def reencrypt_secrets() -> None:
+    """Encrypt every webhook secret under the first key of CRM_WEBHOOK_SECRET_KEYS (or of the key file):
+    after putting a new key first, or to encrypt secrets stored in clear by an older release. Audited."""
+    settings, _ = _settings()
+    keyring = secretbox.Keyring.for_settings(settings)
+    database = Database(settings.database_url)
+    try:
+        with database.uow() as uow:
+            rewritten = webhooks.reencrypt_secrets(uow=uow, keyring=keyring)
+    except secretbox.SecretKeyError as error:
+        raise click.ClickException(f"{error}; nothing was changed") from None
+    finally:
+        database.dispose()
+    click.echo(f"re-encrypted {rewritten} webhook secrets with the first key of {keyring.source}")
 
 
 @integrations.command("status")

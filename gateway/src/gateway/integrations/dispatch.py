@@ -29,7 +29,7 @@ from urllib3.exceptions import HTTPError
 from crmkit.events import outbox
 from crmkit.events.envelope import CONTENT_TYPE, format_time
 from gateway.audit import service as audit
-from gateway.integrations import signing
+from gateway.integrations import secretbox, signing
 from gateway.integrations.events import WEBHOOK_PAUSED_V1
 from gateway.integrations.masking import masked_envelope
 from gateway.integrations.models import (
@@ -148,9 +148,8 @@ def dispatch_due(
         if not heads:
             break
         sendable = _check_owners(session, heads, now)
-        answers = send(
-            [_attempt(delivery, webhook, event, grants, now) for delivery, webhook, event, grants in sendable]
-        )
+        attempts, unsigned = _attempts(sendable, now)
+        answers = send(attempts) | unsigned
         for delivery, webhook, event, _grants in sendable:
             _record(session, delivery, webhook, event, answers[delivery.id], now, settings, rng)
         attempted += len(sendable)
@@ -209,6 +208,29 @@ def _lease_heads(
         delivery.next_attempt_at = now + lease
     session.commit()  # the leases hold the heads; no lock stays open while receivers answer
     return heads
+
+
+def _attempts(
+    sendable: list[tuple[Delivery, Webhook, LoggedEvent, Grants]], now: datetime
+) -> tuple[list[Attempt], dict[int, Answer]]:
+    """The POSTs to make; and, for deliveries that cannot be signed (a secret no key decrypts), a failed
+    answer, so they are retried like any failure while the other webhooks' deliveries go out."""
+    attempts: list[Attempt] = []
+    unsigned: dict[int, Answer] = {}
+    for delivery, webhook, event, grants in sendable:
+        try:
+            attempts.append(_attempt(delivery, webhook, event, grants, now))
+        except secretbox.SecretKeyError as error:
+            log.error(
+                "cannot sign delivery %s of webhook %s: its secret does not decrypt (%s); check %s",
+                delivery.id,
+                webhook.id,
+                error,
+                secretbox.ENV_NAME,
+                extra={"webhook": webhook.id, "delivery": delivery.id},
+            )
+            unsigned[delivery.id] = Answer(None, f"not sent: the webhook secret does not decrypt ({error})")
+    return attempts, unsigned
 
 
 def _attempt(

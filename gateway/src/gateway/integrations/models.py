@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from crmkit import VersionedMixin
 from crmkit.types import UtcDateTime, utcnow
 from gateway.db import Base, new_id
+from gateway.integrations import secretbox
 
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
@@ -20,6 +21,8 @@ WEBHOOK_STATUSES = (ACTIVE, PAUSED)
 # Delivery states: pending (queued or retrying), delivered, failed (given up after the retry window).
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 DELIVERY_STATUSES = (PENDING, DELIVERED, FAILED)
+# Room for `fernet:` and the token of a ~50-character secret (about 170 characters).
+SECRET_CHARS = 512
 
 
 class LoggedEvent(Base):
@@ -62,8 +65,9 @@ class Webhook(VersionedMixin, Base):
     status: Mapped[str] = mapped_column(sa.String(20), default=ACTIVE, index=True)
     paused_reason: Mapped[str | None] = mapped_column(sa.String(500))
     paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    secret: Mapped[str] = mapped_column(sa.String(128))
-    previous_secret: Mapped[str | None] = mapped_column(sa.String(128))
+    # Stored encrypted, `fernet:<token>` (see secretbox); a value without the prefix is a legacy clear one.
+    secret: Mapped[str] = mapped_column(sa.String(SECRET_CHARS))
+    previous_secret: Mapped[str | None] = mapped_column(sa.String(SECRET_CHARS))
     previous_secret_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # Who made it, and what they may see (payloads are masked with these at delivery time).
     owner_id: Mapped[str] = mapped_column(sa.String(64), index=True)
@@ -74,11 +78,18 @@ class Webhook(VersionedMixin, Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
     def secrets_at(self, now: datetime) -> list[str]:
-        """The secrets to sign with at `now`: the current one, and the previous one during its grace period."""
+        """The clear secrets to sign with at `now`: the current one, and the previous one during its grace
+        period (SecretKeyError when a stored one does not decrypt)."""
         expires = self.previous_secret_expires_at
+        stored = [self.secret]
         if self.previous_secret and expires is not None and now < expires:
-            return [self.secret, self.previous_secret]
-        return [self.secret]
+            stored.append(self.previous_secret)
+        return [secretbox.reveal(value) for value in stored]
+
+    @property
+    def clear_secret(self) -> str:
+        """The current secret in clear (the answer to a creation or a rotation shows it once)."""
+        return secretbox.reveal(self.secret)
 
 
 class Delivery(Base):

@@ -77,7 +77,9 @@ class WebhookSchema(Schema):
 
 
 class WebhookWithSecretSchema(WebhookSchema):
-    secret = ma.fields.String(metadata={"description": "The signing secret; shown only in this answer"})
+    secret = ma.fields.String(
+        attribute="clear_secret", metadata={"description": "The signing secret; shown only in this answer"}
+    )
 
 
 class WebhookCreateSchema(Schema):

@@ -13,7 +13,7 @@ from crmkit.errors import ValidationFailed
 from crmkit.pagination import SortKey
 from gateway.audit import service as audit
 from gateway.identity.models import ADMIN
-from gateway.integrations import eventlog, patterns, signing
+from gateway.integrations import eventlog, patterns, secretbox, signing
 from gateway.integrations.errors import (
     DeliveryNotFound,
     EventTypeNotAllowed,
@@ -30,6 +30,7 @@ WEBHOOK_UPDATED = "integrations.webhook_updated"
 WEBHOOK_DELETED = "integrations.webhook_deleted"
 WEBHOOK_SECRET_ROTATED = "integrations.webhook_secret_rotated"
 WEBHOOK_PAUSED = "integrations.webhook_paused"
+WEBHOOK_SECRETS_REENCRYPTED = "integrations.webhook_secrets_reencrypted"
 WEBHOOK_SORTS = {"created_at": Webhook.created_at, "url": Webhook.url}
 
 
@@ -73,7 +74,7 @@ def create_webhook(*, uow: UnitOfWork, principal: Principal, data: Mapping[str, 
         event_types=_checked_patterns(data["event_types"]),
         payload_filter=_checked_filter(data.get("payload_filter") or {}),
         status=ACTIVE,
-        secret=signing.new_secret(),
+        secret=secretbox.seal(signing.new_secret()),
         owner_id=principal.subject,
         owner_kind=principal.kind,
         owner_roles=sorted(principal.roles),
@@ -158,6 +159,7 @@ def update_webhook(
         webhook.status, webhook.paused_reason, webhook.paused_at = PAUSED, "paused by its owner", now
     elif data.get("status") == ACTIVE and webhook.status == PAUSED:
         _resume(uow, webhook, now)
+    _seal_legacy_secrets(webhook)
     webhook.updated_at = now
     audit.record(uow.session, WEBHOOK_UPDATED, target=(TARGET, webhook.id), changed=sorted(data))
     uow.commit()
@@ -188,15 +190,45 @@ def rotate_secret(
 ) -> Webhook:
     """Make a new secret; the old one still signs (beside the new) for `grace_seconds`."""
     webhook = get_or_raise(uow=uow, principal=principal, webhook_id=webhook_id)
+    _seal_legacy_secrets(webhook)
     webhook.previous_secret = webhook.secret
     webhook.previous_secret_expires_at = now + timedelta(seconds=grace_seconds)
-    webhook.secret = signing.new_secret()
+    webhook.secret = secretbox.seal(signing.new_secret())
     webhook.updated_at = now
     audit.record(
         uow.session, WEBHOOK_SECRET_ROTATED, target=(TARGET, webhook.id), grace_seconds=grace_seconds
     )
     uow.commit()
     return webhook
+
+
+def _seal_legacy_secrets(webhook: Webhook) -> None:
+    """Encrypt the secrets still stored in clear (written before secrets were encrypted at rest)."""
+    if not secretbox.is_sealed(webhook.secret):
+        webhook.secret = secretbox.seal(webhook.secret)
+    if webhook.previous_secret and not secretbox.is_sealed(webhook.previous_secret):
+        webhook.previous_secret = secretbox.seal(webhook.previous_secret)
+
+
+def reencrypt_secrets(*, uow: UnitOfWork, keyring: secretbox.Keyring) -> int:
+    """Encrypt every stored secret under the keyring's first key (after a key rotation, or to encrypt legacy
+    clear secrets); answer how many secrets were rewritten. All or nothing: a secret no key decrypts stops
+    it (SecretKeyError naming the webhook). Each webhook's version moves on, so a concurrent change fails."""
+    webhooks = uow.session.scalars(sa.select(Webhook).order_by(Webhook.id)).all()
+    rewritten = sum(_reencrypt(webhook, keyring) for webhook in webhooks)
+    audit.record(uow.session, WEBHOOK_SECRETS_REENCRYPTED, secrets=rewritten, keys=keyring.source)
+    uow.commit()
+    return rewritten
+
+
+def _reencrypt(webhook: Webhook, keyring: secretbox.Keyring) -> int:
+    try:
+        webhook.secret = keyring.reencrypt(webhook.secret)
+        if webhook.previous_secret:
+            webhook.previous_secret = keyring.reencrypt(webhook.previous_secret)
+    except secretbox.SecretKeyError as error:
+        raise secretbox.SecretKeyError(f"webhook {webhook.id}: {error}") from None
+    return 2 if webhook.previous_secret else 1
 
 
 def list_deliveries(

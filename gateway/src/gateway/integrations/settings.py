@@ -1,4 +1,4 @@
-"""Settings of the event log and the webhook dispatcher (read by the worker from the environment)."""
+"""Settings of the gateway worker: the event log, the webhook dispatcher and the audit log's retention."""
 
 from __future__ import annotations
 
@@ -26,10 +26,13 @@ class IntegrationSettings:
     retry_hours: float = 72.0
     connect_timeout: float = 3.0
     read_timeout: float = 10.0
+    # The audit log's retention (`audit-log-purge`); a huge number of days keeps entries practically forever.
+    audit_retention_days: float = 365.0
+    audit_purge_every_seconds: float = 3600.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Self:
-        """Read CRM_EVENT_RETENTION_DAYS, CRM_WEBHOOK_* ; fail fast on a bad value."""
+        """Read CRM_EVENT_*, CRM_WEBHOOK_*, CRM_AUDIT_* ; fail fast on a bad value."""
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
         for field in dataclasses.fields(cls):
@@ -42,9 +45,9 @@ class IntegrationSettings:
         return settings
 
     def validate(self) -> None:
-        """Every number positive; the retry window at least 24 hours."""
+        """Every number positive (not NaN); the retry window at least 24 hours."""
         for field in dataclasses.fields(self):
-            if getattr(self, field.name) <= 0:
+            if not getattr(self, field.name) > 0:
                 raise SettingsError(f"{ENV_NAMES[field.name]} must be greater than 0")
         if self.retry_hours < MIN_RETRY_HOURS:
             raise SettingsError(f"CRM_WEBHOOK_RETRY_HOURS must be at least {MIN_RETRY_HOURS:g}")
@@ -61,6 +64,8 @@ ENV_NAMES = {
     "retry_hours": "CRM_WEBHOOK_RETRY_HOURS",
     "connect_timeout": "CRM_WEBHOOK_CONNECT_TIMEOUT",
     "read_timeout": "CRM_WEBHOOK_READ_TIMEOUT",
+    "audit_retention_days": "CRM_AUDIT_RETENTION_DAYS",
+    "audit_purge_every_seconds": "CRM_AUDIT_PURGE_EVERY_SECONDS",
 }
 
 

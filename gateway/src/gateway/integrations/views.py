@@ -79,7 +79,7 @@ class WebhookCollection(MethodView):
             return service.list_(uow=uow, principal=current_principal(), query=query)
 
     @require_roles(INTEGRATOR)
-    @idempotent
+    @idempotent(replay=False)  # the answer holds a secret shown once: never stored
     @webhooks_blp.arguments(WebhookCreateSchema)
     @webhooks_blp.response(201, WebhookWithSecretSchema)
     @webhooks_blp.alt_response(422, description="A field is invalid (named in `errors`)", **PROBLEM)

@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, overload
 
 import sqlalchemy as sa
 from flask import Response, current_app, g, make_response, request
@@ -41,20 +41,40 @@ idempotency_keys = sa.Table(
 )
 
 
-def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Honour Idempotency-Key on a POST view (keys are scoped to the caller)."""
-
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        key = request.headers.get(HEADER)
-        if not key:
-            return view(*args, **kwargs)
-        return _run_once(key, functools.partial(view, *args, **kwargs))
-
-    return wrapper
+View = Callable[..., Any]
 
 
-def _run_once(key: str, run_view: Callable[[], Any]) -> Response:
+@overload
+def idempotent(view: View) -> View: ...
+
+
+@overload
+def idempotent(*, replay: bool = True) -> Callable[[View], View]: ...
+
+
+def idempotent(view: View | None = None, *, replay: bool = True) -> View | Callable[[View], View]:
+    """Honour Idempotency-Key on a POST view (keys are scoped to the caller).
+
+    `replay=False` is for answers that hold a secret shown once (an API key, a signing secret): the answer
+    is not stored, so the secret never rests in the database in clear, and a repeated key after the first
+    request committed is answered 409 `idempotency_key.completed` (read the resource, or rotate the secret)
+    instead of a replay. Nothing is ever created twice either way.
+    """
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            key = request.headers.get(HEADER)
+            if not key:
+                return view(*args, **kwargs)
+            return _run_once(key, functools.partial(view, *args, **kwargs), replay=replay)
+
+        return wrapper
+
+    return decorate if view is None else decorate(view)
+
+
+def _run_once(key: str, run_view: Callable[[], Any], *, replay: bool = True) -> Response:
     if len(key) > MAX_KEY_LENGTH:
         raise ValidationFailed(
             "Idempotency-Key is too long.",
@@ -75,7 +95,10 @@ def _run_once(key: str, run_view: Callable[[], Any]) -> Response:
         raise
     finally:
         commit_hooks.reset(token)
-    _store(database, key, principal, response)
+    if replay:
+        _store(database, key, principal, response)
+    elif not 200 <= response.status_code < 300:
+        _release(database, key, principal)  # drops the claim only when nothing committed
     return response
 
 
