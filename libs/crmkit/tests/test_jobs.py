@@ -143,3 +143,33 @@ def test_on_postgresql_one_replica_runs_a_job_at_a_time(postgres_url: str) -> No
     assert run_once(database, job, AT) == 1  # free again once the first round committed
     assert len(_runs(database)) == 2
     database.dispose()
+
+
+def test_every_worker_forgets_idempotency_keys_after_a_day(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from crmkit.db import kit_metadata
+    from crmkit.idempotency import idempotency_keys
+    from crmkit.jobs import IDEMPOTENCY_PURGE_JOB, with_kit_jobs
+
+    database = Database(f"sqlite:///{tmp_path / 'keys.db'}")
+    kit_metadata.create_all(database.engine, tables=[idempotency_keys])
+    rows = [("old", AT - timedelta(hours=24, seconds=1)), ("recent", AT - timedelta(hours=23))]
+    with database.engine.begin() as connection:
+        for key, claimed_at in rows:
+            connection.execute(
+                idempotency_keys.insert().values(
+                    key=key, principal="p", fingerprint="f", claimed_at=claimed_at
+                )
+            )
+    jobs = with_kit_jobs([PeriodicJob("record", 60, _record)])
+    assert [job.name for job in jobs] == ["record", IDEMPOTENCY_PURGE_JOB]
+    assert with_kit_jobs(jobs) == jobs  # added once
+    assert run_once(database, jobs[-1], AT) == 1
+    with database.engine.connect() as connection:
+        assert connection.execute(sa.select(idempotency_keys.c.key)).scalars().all() == ["recent"]
+    settings = ServiceSettings.from_env(
+        "jobsvc", env={"CRM_DATA_DIR": str(tmp_path), "DATABASE_URL": database.url}
+    )
+    cli = service_cli(service="jobsvc", settings_factory=lambda: settings, migrations_dir=tmp_path)
+    assert IDEMPOTENCY_PURGE_JOB in CliRunner().invoke(cli, ["jobs", "list"]).output  # no jobs of its own

@@ -14,7 +14,7 @@ from crmkit.db import Database
 from crmkit.events.cli import events_commands
 from crmkit.events.consumer import Handler
 from crmkit.events.worker import run_worker
-from crmkit.jobs import PeriodicJob, run_once
+from crmkit.jobs import PeriodicJob, run_once, with_kit_jobs
 from crmkit.logging import configure_logging
 from crmkit.settings import ServiceSettings
 
@@ -83,7 +83,7 @@ def jobs_commands(
     @group.command(name="list")
     def list_jobs() -> None:
         """List the jobs with their intervals."""
-        for job in jobs():
+        for job in with_kit_jobs(jobs()):
             click.echo(f"{job.name}\tevery {job.every_seconds:g}s\t{job.description}")
 
     @group.command(name="run")
@@ -91,7 +91,7 @@ def jobs_commands(
     @click.option("--at", "at", default=None, help="Run as of this RFC 3339 instant (default: now).")
     def run(name: str, at: str | None) -> None:
         """Run one job once, now or as of --at."""
-        job = {job.name: job for job in jobs()}.get(name)
+        job = {job.name: job for job in with_kit_jobs(jobs())}.get(name)
         if job is None:
             raise click.BadParameter(f"no job {name!r}; see `jobs list`", param_hint="NAME")
         _settings, database = runtime()

@@ -25,6 +25,9 @@ from crmkit.errors import Conflict, ValidationFailed
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
 CLAIM_TIMEOUT = timedelta(minutes=2)
+# How long a key is remembered (claimed, answered or replayed); older ones are deleted by the worker's
+# `idempotency-keys-purge` job. A retry with a key older than this is a new request, as with Stripe's keys.
+KEY_RETENTION = timedelta(hours=24)
 REPLAYED_HEADERS = ("Location", "ETag", "Content-Type")
 
 idempotency_keys = sa.Table(
@@ -210,3 +213,11 @@ def _pk(key: str, principal: str) -> sa.ColumnElement[bool]:
 
 def _row_query(key: str, principal: str) -> sa.Select[Any]:
     return sa.select(idempotency_keys).where(_pk(key, principal))
+
+
+def purge_expired(session: Session, now: datetime) -> int:
+    """Forget keys claimed more than KEY_RETENTION before `now`; answer how many went."""
+    result = session.execute(
+        idempotency_keys.delete().where(idempotency_keys.c.claimed_at < now - KEY_RETENTION)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 JobFunction = Callable[[Session, datetime], int]
 MAX_IDLE_SECONDS = 1.0
+IDEMPOTENCY_PURGE_JOB = "idempotency-keys-purge"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,6 +45,16 @@ class PeriodicJob:
     def __post_init__(self) -> None:
         if self.every_seconds <= 0:
             raise ValueError(f"job {self.name!r}: every_seconds must be positive")
+
+
+def with_kit_jobs(jobs: Sequence[PeriodicJob]) -> list[PeriodicJob]:
+    """A service's jobs plus the kit's own, which every worker runs (now: forgetting old Idempotency-Keys)."""
+    from crmkit.idempotency import purge_expired  # the kit's HTTP layer; imported late to keep jobs light
+
+    purge = PeriodicJob(
+        IDEMPOTENCY_PURGE_JOB, 3600.0, purge_expired, "Forget Idempotency-Keys older than 24 hours"
+    )
+    return [*jobs, purge] if all(job.name != purge.name for job in jobs) else list(jobs)
 
 
 def run_once(database: Database, job: PeriodicJob, now: datetime | None = None) -> int | None:

@@ -13,7 +13,7 @@ from typing import Any
 from crmkit.db import Database
 from crmkit.events.consumer import EventConsumer, Handler
 from crmkit.events.relay import OutboxRelay
-from crmkit.jobs import JobRunner, PeriodicJob
+from crmkit.jobs import JobRunner, PeriodicJob, with_kit_jobs
 from crmkit.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -37,8 +37,7 @@ def run_worker(
     stop = stop or threading.Event()
     failed = threading.Event()
     runners = _runners(settings, database, queue, handlers, consumer_options or {})
-    if jobs:
-        runners["periodic-jobs"] = JobRunner(database, jobs).run_forever
+    runners["periodic-jobs"] = JobRunner(database, with_kit_jobs(jobs)).run_forever
     threads = [_start(name, runner, stop, failed) for name, runner in runners.items()]
     log.info("worker started", extra={"service": settings.service, "queue": queue, "threads": list(runners)})
     with _stop_on_signals(stop):
