@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import os
+import random
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -13,6 +16,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
@@ -124,10 +128,6 @@ def paired_latency(
     per target. The machine's drift (which moves a whole wrk run by milliseconds) then hits every target
     alike, and `added_at_median` can compare them iteration by iteration.
     """
-    import http.client
-    import random
-    from urllib.parse import urlsplit
-
     shuffle = random.Random(seed).shuffle
     connections = {
         name: http.client.HTTPConnection(urlsplit(url).netloc, timeout=10) for name, url in targets.items()
@@ -158,9 +158,6 @@ def added_at_median(
     latencies: Mapping[str, list[float]], baseline: str, resamples: int = 1000, seed: int = 11
 ) -> dict[str, tuple[float, float, float]]:
     """Per target: p50 minus the baseline's p50 (ms), with a 95 % bootstrap interval over the iterations."""
-    import random
-    import statistics
-
     pick = random.Random(seed).choices
     count = len(latencies[baseline])
     added: dict[str, tuple[float, float, float]] = {}

@@ -26,6 +26,7 @@ import logging
 import signal
 from collections import deque
 from collections.abc import Callable, Mapping
+from http import HTTPStatus
 
 import sqlalchemy as sa
 
@@ -40,9 +41,6 @@ from gateway.settings import GatewaySettings
 log = logging.getLogger(__name__)
 
 MAX_HEAD_BYTES = 16 * 1024  # nginx sends the caller's headers; refuse what no sane request carries
-REASONS = {200: "OK", 204: "No Content", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden"}
-REASONS |= {404: "Not Found", 405: "Method Not Allowed", 431: "Request Header Fields Too Large"}
-REASONS |= {503: "Service Unavailable"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,7 +83,7 @@ def parse_head(head: bytes) -> Request:
 
 def render_response(status: int, headers: Mapping[str, str], *, keep_alive: bool) -> bytes:
     """An HTTP/1.1 response without a body."""
-    lines = [f"HTTP/1.1 {status} {REASONS.get(status, 'Unknown')}"]
+    lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}"]
     lines += [f"{name}: {value}" for name, value in headers.items()]
     if status != 204:
         lines.append("Content-Length: 0")

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crmkit.db import Database
+from crmkit.idempotency import purge_expired
 from crmkit.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -49,8 +50,6 @@ class PeriodicJob:
 
 def with_kit_jobs(jobs: Sequence[PeriodicJob]) -> list[PeriodicJob]:
     """A service's jobs plus the kit's own, which every worker runs (now: forgetting old Idempotency-Keys)."""
-    from crmkit.idempotency import purge_expired  # the kit's HTTP layer; imported late to keep jobs light
-
     purge = PeriodicJob(
         IDEMPOTENCY_PURGE_JOB, 3600.0, purge_expired, "Forget Idempotency-Keys older than 24 hours"
     )
